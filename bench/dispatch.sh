@@ -1,0 +1,194 @@
+#!/bin/sh
+# Dispatch throughput: loads the same bench plugin binary into our daemon
+# and into Debian's collectd 5.12, one after the other, with 1 and 2 write
+# threads, and prints the median values/s of each and their ratio, both per
+# second of wall-clock time and per second of the daemon's CPU time (the
+# second is the steadier figure when other work shares the machine).
+#
+# Run from the top build directory:  sh bench/dispatch.sh
+# Environment (defaults in brackets):
+#   BENCH_VALUES [2000000]  values per run
+#   BENCH_RUNS [5]          runs per daemon and thread count (median shown)
+#   BENCH_THREADS ["1 2"]   WriteThreads settings to try
+#   BENCH_TIMEOUT [30]      seconds a run may take before it is stopped
+#   BENCH_OURS [./collectd], BENCH_PEER [/usr/sbin/collectd]
+#   BENCH_TYPES_DB [/usr/share/collectd/types.db]
+#   BENCH_KEEP              if set, keep the work directory and its logs
+set -eu
+
+values=${BENCH_VALUES:-2000000}
+runs=${BENCH_RUNS:-5}
+threads=${BENCH_THREADS:-"1 2"}
+limit=${BENCH_TIMEOUT:-30}
+ours=${BENCH_OURS:-./collectd}
+peer=${BENCH_PEER:-/usr/sbin/collectd}
+types_db=${BENCH_TYPES_DB:-/usr/share/collectd/types.db}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-dispatch.XXXXXX")
+pid=
+
+# Whatever happens, no daemon of ours outlives the script.
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill -KILL "$pid" 2>/dev/null || :
+		wait "$pid" 2>/dev/null || :
+	fi
+	if [ -n "${BENCH_KEEP:-}" ]; then
+		echo "logs kept in $work" >&2
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Building is cheap when nothing changed, and makes sure that the daemon
+# and the plugin come from the same tree.
+if [ -z "${BENCH_OURS:-}" ] &&
+	! make collectd bench/bench.la >"$work/build.log" 2>&1; then
+	tail -n 20 "$work/build.log" >&2
+	echo "dispatch.sh: the build failed (run from the top build dir)" >&2
+	exit 1
+fi
+for f in "$ours" "$peer"; do
+	[ -x "$f" ] || { echo "dispatch.sh: $f: no such daemon" >&2; exit 1; }
+done
+
+# One copy of the plugin for both daemons: the point is the same binary.
+mkdir "$work/plugins"
+cp bench/.libs/bench.so "$work/plugins/bench.so"
+
+# run_once DAEMON THREADS DIR: runs DAEMON on the benchmark and leaves
+# "values seconds dispatched cpu_seconds" in DIR/result, its output in DIR/log and
+# anything unusual about the run in DIR/notes.
+run_once() {
+	dir=$3
+	mkdir "$dir"
+	cat >"$dir/collectd.conf" <<EOF
+Hostname "bench"
+FQDNLookup false
+BaseDir "$dir"
+PIDFile "$dir/collectd.pid"
+PluginDir "$work/plugins"
+TypesDB "$types_db"
+Interval 1
+Timeout 2
+ReadThreads 1
+WriteThreads $2
+# A long plugin interval: the first read dispatches everything, and no
+# second read starts while the daemon shuts down.
+<LoadPlugin bench>
+  Interval 3600
+</LoadPlugin>
+<Plugin bench>
+  Values $values
+  ResultFile "$dir/result"
+</Plugin>
+EOF
+	"$1" -f -C "$dir/collectd.conf" >"$dir/log" 2>&1 &
+	pid=$!
+
+	ticks=0
+	while [ ! -e "$dir/result" ] && kill -0 "$pid" 2>/dev/null &&
+		[ "$ticks" -lt $((limit * 10)) ]; do
+		sleep 0.1
+		ticks=$((ticks + 1))
+	done
+	if [ ! -e "$dir/result" ]; then
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "no result within ${limit}s" >>"$dir/notes"
+		else
+			echo "exited before writing a result" >>"$dir/notes"
+		fi
+	fi
+
+	# A clean shutdown is part of the job: give it ten seconds.
+	kill -TERM "$pid" 2>/dev/null || :
+	ticks=0
+	while kill -0 "$pid" 2>/dev/null && [ "$ticks" -lt 100 ]; do
+		sleep 0.1
+		ticks=$((ticks + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "did not exit within 10s of SIGTERM; killed" >>"$dir/notes"
+		kill -KILL "$pid" 2>/dev/null || :
+	fi
+	status=0
+	wait "$pid" || status=$?
+	pid=
+	[ "$status" -eq 0 ] || echo "exit status $status" >>"$dir/notes"
+	[ -e "$dir/result" ] ||
+		echo "no result even after shutdown" >>"$dir/notes"
+	return 0
+}
+
+# rate DIR: "values/s values/CPU-s" of one run, nothing if it has no result.
+rate() {
+	[ -e "$1/result" ] || return 0
+	read -r count seconds dispatched cpu <"$1/result"
+	if [ "$count" -lt "$values" ]; then
+		echo "counted $count of $values values ($dispatched dispatched)" \
+			>>"$1/notes"
+	fi
+	awk -v n="$count" -v s="$seconds" -v c="$cpu" \
+		'BEGIN { if (s > 0 && c > 0) printf "%.0f %.0f\n", n / s, n / c }'
+}
+
+# median COLUMN <FILE: the median of one column of rate()'s lines.
+median() {
+	cut -d ' ' -f "$1" | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
+ratio() {
+	awk -v o="${1:-0}" -v p="${2:-0}" \
+		'BEGIN { if (o > 0 && p > 0) printf "%.2f", o / p; else print "-" }'
+}
+
+# The runs of the two daemons alternate, so that a slow spell of the
+# machine hurts both alike.
+for t in $threads; do
+	i=1
+	while [ "$i" -le "$runs" ]; do
+		for d in ours peer; do
+			if [ "$d" = ours ]; then daemon=$ours; else daemon=$peer; fi
+			dir="$work/$d-$t-$i"
+			run_once "$daemon" "$t" "$dir"
+			rate "$dir" >>"$work/$d-$t.rates"
+		done
+		i=$((i + 1))
+	done
+done
+
+printf '%s gauge values per run, median of %s runs, ratio = ours / 5.12\n' \
+	"$values" "$runs"
+printf '%-8s %28s   %28s\n' "write" "values per second" \
+	"values per CPU second"
+printf '%-8s %10s %10s %6s   %10s %10s %6s\n' "threads" ours 5.12 ratio \
+	ours 5.12 ratio
+for t in $threads; do
+	o=$(median 1 <"$work/ours-$t.rates")
+	p=$(median 1 <"$work/peer-$t.rates")
+	oc=$(median 2 <"$work/ours-$t.rates")
+	pc=$(median 2 <"$work/peer-$t.rates")
+	printf '%-8s %10s %10s %6s   %10s %10s %6s\n' "$t" "${o:--}" "${p:--}" \
+		"$(ratio "$o" "$p")" "${oc:--}" "${pc:--}" "$(ratio "$oc" "$pc")"
+done
+
+# What the logs say beyond the expected start-up and result lines: drops,
+# "value too old", errors, crashes. Counted per daemon, most frequent first.
+for d in ours peer; do
+	for dir in "$work/$d"-*-*; do
+		[ -e "$dir/notes" ] && sed "s|^|${dir##*/}: |" "$dir/notes"
+		grep -v -e 'successfully loaded' -e 'Initialization complete' \
+			-e '^bench: .* values written in' -e 'Exiting normally' \
+			-e 'Shutting down' -e '^collectd: Stopping' \
+			"$dir/log" | sed -e 's/[0-9][0-9.]*/N/g' -e "s|^|$d: |"
+	done | sort | uniq -c | sort -rn | head -n 10
+done >"$work/summary"
+if [ -s "$work/summary" ]; then
+	echo
+	echo "log lines and notes (numbers as N; count, daemon: line):"
+	cat "$work/summary"
+fi

@@ -1,0 +1,237 @@
+/* The collectd binary: command line, start-up, the main loop and an
+ * orderly shutdown. */
+#include "configfile_internal.h"
+#include "plugin_dynamic.h"
+#include "plugin_read.h"
+#include "types_list.h"
+#include "utils/common/common.h"
+#include "utils_cache.h"
+
+#include <getopt.h>
+#include <pthread.h>
+
+typedef struct {
+  const char *config_file;
+  bool foreground;
+  bool test_config;   /* -t */
+  bool test_readall;  /* -T */
+  bool create_basedir;
+} cmdline_t;
+
+static void usage(int status) {
+  printf("Usage: collectd [OPTIONS]\n\n"
+         "Available options:\n"
+         "  General:\n"
+         "    -C <file>       Configuration file.\n"
+         "                    Default: " CONFIGFILE "\n"
+         "    -t              Test the configuration (load and configure the "
+         "plugins) and exit.\n"
+         "    -T              Run every read callback once and exit.\n"
+         "    -P <file>       PID file.\n"
+         "                    Default: " PIDFILE "\n"
+         "    -B              Do not create the BaseDir.\n"
+         "    -f              Stay in the foreground.\n"
+         "    -h              Show this help and exit.\n\n"
+         "Built-in defaults:\n"
+         "  Config file       " CONFIGFILE "\n"
+         "  PID file          " PIDFILE "\n"
+         "  Plugin directory  " PLUGINDIR "\n"
+         "  Data directory    " PKGLOCALSTATEDIR "\n\n"
+         "collectd %s: collectd 5.12 compatible, with plugins that load and "
+         "unload at run time.\n",
+         PACKAGE_VERSION);
+  exit(status);
+}
+
+static void parse_args(int argc, char **argv, cmdline_t *cl) {
+  *cl = (cmdline_t){.config_file = CONFIGFILE, .create_basedir = true};
+  int c;
+  while ((c = getopt(argc, argv, "BhtTfC:P:")) != -1) {
+    switch (c) {
+    case 'B':
+      cl->create_basedir = false;
+      break;
+    case 'C':
+      cl->config_file = optarg;
+      break;
+    case 't':
+      cl->test_config = true;
+      break;
+    case 'T':
+      cl->test_readall = true;
+      cl->foreground = true;
+      break;
+    case 'P':
+      global_option_set("PIDFile", optarg, true);
+      pidfile_from_cli = 1;
+      break;
+    case 'f':
+      cl->foreground = true;
+      break;
+    case 'h':
+      usage(EXIT_SUCCESS);
+      break;
+    default:
+      usage(EXIT_FAILURE);
+    }
+  }
+  if (optind < argc)
+    usage(EXIT_FAILURE);
+}
+
+static int enter_basedir(bool create) {
+  const char *dir = global_option_get("BaseDir");
+  if (dir == NULL || dir[0] == '\0')
+    return 0;
+  if (create && check_create_dir(dir) != 0) {
+    ERROR("cannot create BaseDir \"%s\": %s", dir, STRERRNO);
+    return -1;
+  }
+  if (chdir(dir) != 0) {
+    ERROR("cannot change to BaseDir \"%s\": %s", dir, STRERRNO);
+    return -1;
+  }
+  return 0;
+}
+
+static int pidfile_write(void) {
+  const char *file = global_option_get("PIDFile");
+  FILE *fh = fopen(file, "w");
+  if (fh == NULL) {
+    ERROR("cannot write PIDFile \"%s\": %s", file, STRERRNO);
+    return -1;
+  }
+  fprintf(fh, "%i\n", (int)getpid());
+  fclose(fh);
+  return 0;
+}
+
+static void pidfile_remove(void) {
+  const char *file = global_option_get("PIDFile");
+  if (file != NULL)
+    unlink(file);
+}
+
+static int daemonize(void) {
+  pid_t pid = fork();
+  if (pid < 0) {
+    ERROR("fork: %s", STRERRNO);
+    return -1;
+  }
+  if (pid > 0)
+    _exit(EXIT_SUCCESS);
+  setsid();
+  int fd = open("/dev/null", O_RDWR);
+  if (fd >= 0) {
+    dup2(fd, STDIN_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    if (fd > STDERR_FILENO)
+      close(fd);
+  }
+  return 0;
+}
+
+/* The signals the main loop waits for; every thread blocks them, so they
+ * are delivered to sigtimedwait() in the main thread only. */
+static void signals_block(sigset_t *set) {
+  sigemptyset(set);
+  sigaddset(set, SIGINT);
+  sigaddset(set, SIGTERM);
+  sigaddset(set, SIGUSR1);
+  sigaddset(set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+/* Expires stale cache entries once per interval until told to stop. */
+static void main_loop(const sigset_t *set) {
+  for (;;) {
+    struct timespec ts = CDTIME_T_TO_TIMESPEC(cf_get_default_interval());
+    int sig = sigtimedwait(set, NULL, &ts);
+    if (sig == SIGINT || sig == SIGTERM) {
+      INFO("Exiting normally (signal %d).", sig);
+      return;
+    }
+    if (sig == SIGUSR1) {
+      INFO("SIGUSR1: flushing all plugins");
+      plugin_flush(NULL, 0, NULL);
+      continue;
+    }
+    uc_check_timeout();
+  }
+}
+
+/* Stops reading, delivers what is queued (bounded by Timeout intervals),
+ * shuts the plugins down and frees everything. */
+static int shutdown_all(bool threads_started) {
+  if (threads_started)
+    plugin__read_stop();
+  plugin_flush(NULL, 0, NULL);
+  plugin__write_stop((cdtime_t)timeout_g * cf_get_default_interval());
+  int status = plugin_dynamic_shutdown_all();
+  uc_shutdown();
+  types_destroy_all();
+  return status;
+}
+
+int main(int argc, char **argv) {
+  cmdline_t cl;
+  parse_args(argc, argv, &cl);
+
+  sigset_t set;
+  signals_block(&set);
+  plugin_init_ctx();
+
+  if (cf_read(cl.config_file) != 0) {
+    ERROR("Error: reading the configuration file \"%s\" failed", cl.config_file);
+    shutdown_all(false);
+    cf_free();
+    return EXIT_FAILURE;
+  }
+
+  bool stop = false;
+  if (cl.test_config) {
+    int status = cf_load_plugins(true, &stop);
+    shutdown_all(false);
+    cf_free();
+    return status == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  }
+
+  if (enter_basedir(cl.create_basedir) != 0) {
+    cf_free();
+    return EXIT_FAILURE;
+  }
+  if (!cl.foreground && daemonize() != 0)
+    return EXIT_FAILURE;
+  bool pidfile = !cl.test_readall && pidfile_write() == 0;
+
+  uc_init();
+  plugin__write_start((int)global_option_get_long("WriteThreads", 5));
+  plugin__log_enable(true);
+  read_sched_set_max_interval(global_option_get_time(
+      "MaxReadInterval", TIME_T_TO_CDTIME_T_STATIC(86400)));
+
+  int exit_status = EXIT_SUCCESS;
+  int status = cf_load_plugins(false, &stop);
+  if (stop) {
+    exit_status = EXIT_FAILURE;
+  } else if (cl.test_readall) {
+    exit_status = plugin_read_all_once() == 0 && status == 0 ? EXIT_SUCCESS
+                                                              : EXIT_FAILURE;
+  } else {
+    plugin__read_start((int)global_option_get_long("ReadThreads", 5));
+    INFO("Initialization complete, entering read-loop.");
+    main_loop(&set);
+  }
+
+  if (shutdown_all(!stop && !cl.test_readall) != 0 &&
+      exit_status == EXIT_SUCCESS)
+    INFO("some shutdown callbacks failed");
+  if (pidfile)
+    pidfile_remove();
+  cf_free();
+  free(hostname_g);
+  hostname_g = NULL;
+  return exit_status;
+}

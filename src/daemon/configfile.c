@@ -1,0 +1,482 @@
+/* Reading collectd.conf: global options, <LoadPlugin> and <Plugin> blocks.
+ *
+ * cf_read() parses the files (Include expanded), applies the global
+ * options and remembers, per plugin, its LoadPlugin options and Plugin
+ * blocks in file order. cf_load_plugins() then takes every plugin through
+ * the lifecycle, one at a time, in the order of the file. */
+#include "configfile_internal.h"
+#include "configfile_include.h"
+#include "plugin_dynamic.h"
+#include "types_list.h"
+#include "utils/common/common.h"
+
+#include <netdb.h>
+
+/* ---- global options ------------------------------------------------------- */
+
+typedef struct {
+  const char *key;
+  const char *def; /* the default, as a string */
+  char *value;     /* set by the file or the command line */
+  bool from_cli;   /* the command line wins over the file */
+} global_option_t;
+
+static global_option_t options[] = {
+    {.key = "BaseDir", .def = PKGLOCALSTATEDIR},
+    {.key = "PIDFile", .def = PIDFILE},
+    {.key = "PluginDir", .def = PLUGINDIR},
+    {.key = "Hostname"},
+    {.key = "FQDNLookup", .def = "true"},
+    {.key = "Interval"},
+    {.key = "MaxReadInterval", .def = "86400"},
+    {.key = "Timeout", .def = "2"},
+    {.key = "ReadThreads", .def = "5"},
+    {.key = "WriteThreads", .def = "5"},
+    {.key = "WriteQueueLimitHigh"},
+    {.key = "WriteQueueLimitLow"},
+    {.key = "AutoLoadPlugin", .def = "false"},
+    {.key = "CollectInternalStats", .def = "false"},
+    {.key = "PreCacheChain", .def = "PreCache"},
+    {.key = "PostCacheChain", .def = "PostCache"},
+    {.key = "OnPluginFailure", .def = "Skip"},
+};
+
+static global_option_t *option_find(const char *key) {
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(options); i++)
+    if (strcasecmp(options[i].key, key) == 0)
+      return &options[i];
+  return NULL;
+}
+
+int global_option_set(const char *option, const char *value, bool from_cli) {
+  global_option_t *o = option_find(option);
+  if (o == NULL)
+    return -ENOENT;
+  if (o->from_cli && !from_cli)
+    return 0; /* -P and friends win over the file */
+  char *copy = value != NULL ? strdup(value) : NULL;
+  if (value != NULL && copy == NULL)
+    return -ENOMEM;
+  free(o->value);
+  o->value = copy;
+  o->from_cli = from_cli;
+  return 0;
+}
+
+const char *global_option_get(const char *option) {
+  global_option_t *o = option_find(option);
+  if (o == NULL)
+    return NULL;
+  return o->value != NULL ? o->value : o->def;
+}
+
+long global_option_get_long(const char *option, long default_value) {
+  const char *s = global_option_get(option);
+  if (s == NULL)
+    return default_value;
+  char *end;
+  errno = 0;
+  double d = strtod(s, &end);
+  if (errno != 0 || end == s)
+    return default_value;
+  return (long)d;
+}
+
+cdtime_t global_option_get_time(char const *option, cdtime_t default_value) {
+  const char *s = global_option_get(option);
+  if (s == NULL)
+    return default_value;
+  char *end;
+  errno = 0;
+  double d = strtod(s, &end);
+  if (errno != 0 || end == s || d <= 0.0)
+    return default_value;
+  return DOUBLE_TO_CDTIME_T(d);
+}
+
+cdtime_t cf_get_default_interval(void) {
+  return interval_g > 0 ? interval_g : TIME_T_TO_CDTIME_T_STATIC(10);
+}
+
+/* ---- what the file says about each plugin ---------------------------------- */
+
+typedef struct {
+  plugin_conf_t conf;
+  bool load;        /* named by LoadPlugin (or auto-loaded) */
+  const char *file; /* where it was first mentioned, for errors */
+  int line;
+} cf_plugin_t;
+
+static oconfig_item_t *tree;
+static cf_plugin_t *plugins;
+static size_t plugins_num;
+static char **types_files;
+static size_t types_files_num;
+
+static void where(const oconfig_item_t *ci, const char **file, int *line) {
+  *file = "(unknown)";
+  *line = 0;
+  oconfig_item_source(ci, file, line);
+}
+
+static cf_plugin_t *plugin_entry(const char *name, const oconfig_item_t *ci) {
+  for (size_t i = 0; i < plugins_num; i++)
+    if (strcasecmp(plugins[i].conf.name, name) == 0)
+      return &plugins[i];
+  cf_plugin_t *p = realloc(plugins, (plugins_num + 1) * sizeof(*p));
+  if (p == NULL)
+    return NULL;
+  plugins = p;
+  p = &plugins[plugins_num++];
+  *p = (cf_plugin_t){.conf = {.name = name}};
+  where(ci, &p->file, &p->line);
+  return p;
+}
+
+static int parse_failure_policy(const char *s, plugin_failure_policy_t *ret) {
+  if (strcasecmp(s, "Skip") == 0)
+    *ret = PLUGIN_ON_FAILURE_SKIP;
+  else if (strcasecmp(s, "Shutdown") == 0)
+    *ret = PLUGIN_ON_FAILURE_SHUTDOWN;
+  else
+    return -EINVAL;
+  return 0;
+}
+
+static int option_value_string(const oconfig_item_t *ci, char *buf,
+                               size_t len) {
+  const char *file;
+  int line;
+  if (ci->values_num != 1 || ci->children_num != 0) {
+    where(ci, &file, &line);
+    ERROR("%s:%d: %s needs exactly one value", file, line, ci->key);
+    return -EINVAL;
+  }
+  return cf_util_values_to_string(ci, buf, len);
+}
+
+static int load_plugin_option(cf_plugin_t *p, const oconfig_item_t *opt) {
+  const char *file;
+  int line;
+  where(opt, &file, &line);
+  plugin_conf_t *c = &p->conf;
+
+  if (strcasecmp(opt->key, "Globals") == 0) {
+    bool b;
+    if (cf_util_get_boolean(opt, &b) != 0)
+      return -EINVAL;
+    c->global = b;
+  } else if (strcasecmp(opt->key, "Interval") == 0) {
+    if (cf_util_get_cdtime(opt, &c->interval) != 0)
+      return -EINVAL;
+  } else if (strcasecmp(opt->key, "FlushInterval") == 0) {
+    if (cf_util_get_cdtime(opt, &c->flush_interval) != 0)
+      return -EINVAL;
+  } else if (strcasecmp(opt->key, "FlushTimeout") == 0) {
+    if (cf_util_get_cdtime(opt, &c->flush_timeout) != 0)
+      return -EINVAL;
+  } else if (strcasecmp(opt->key, "OnPluginFailure") == 0) {
+    char *s = NULL;
+    if (cf_util_get_string(opt, &s) != 0 ||
+        parse_failure_policy(s, &c->on_failure) != 0) {
+      ERROR("%s:%d: OnPluginFailure must be Skip or Shutdown", file, line);
+      free(s);
+      return -EINVAL;
+    }
+    free(s);
+  } else {
+    WARNING("%s:%d: ignoring unknown LoadPlugin option \"%s\" for plugin "
+            "\"%s\"",
+            file, line, opt->key, c->name);
+  }
+  return 0;
+}
+
+static int handle_load_plugin(const oconfig_item_t *ci,
+                              plugin_failure_policy_t policy) {
+  const char *file;
+  int line;
+  where(ci, &file, &line);
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING) {
+    ERROR("%s:%d: LoadPlugin needs exactly one plugin name", file, line);
+    return -EINVAL;
+  }
+  cf_plugin_t *p = plugin_entry(ci->values[0].value.string, ci);
+  if (p == NULL)
+    return -ENOMEM;
+  if (p->load) {
+    WARNING("%s:%d: plugin \"%s\" is loaded already; ignoring this "
+            "LoadPlugin",
+            file, line, p->conf.name);
+    return 0;
+  }
+  p->load = true;
+  p->conf.on_failure = policy;
+  p->file = file;
+  p->line = line;
+  int status = 0;
+  for (int i = 0; i < ci->children_num; i++)
+    if (load_plugin_option(p, ci->children + i) != 0)
+      status = -EINVAL;
+  return status;
+}
+
+static int handle_plugin_block(oconfig_item_t *ci) {
+  const char *file;
+  int line;
+  where(ci, &file, &line);
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING) {
+    ERROR("%s:%d: <Plugin> needs exactly one plugin name", file, line);
+    return -EINVAL;
+  }
+  cf_plugin_t *p = plugin_entry(ci->values[0].value.string, ci);
+  if (p == NULL)
+    return -ENOMEM;
+  oconfig_item_t **b =
+      realloc(p->conf.blocks, (p->conf.blocks_num + 1) * sizeof(*b));
+  if (b == NULL)
+    return -ENOMEM;
+  p->conf.blocks = b;
+  b[p->conf.blocks_num++] = ci;
+  return 0;
+}
+
+static int handle_global(const oconfig_item_t *ci) {
+  const char *file;
+  int line;
+  where(ci, &file, &line);
+
+  /* TypesDB takes several files and may be repeated. */
+  if (strcasecmp(ci->key, "TypesDB") == 0) {
+    for (int i = 0; i < ci->values_num; i++) {
+      if (ci->values[i].type != OCONFIG_TYPE_STRING) {
+        ERROR("%s:%d: TypesDB takes file names", file, line);
+        return -EINVAL;
+      }
+      char **f =
+          realloc(types_files, (types_files_num + 1) * sizeof(*types_files));
+      if (f == NULL || (f[types_files_num] = strdup(
+                            ci->values[i].value.string)) == NULL) {
+        types_files = f != NULL ? f : types_files;
+        return -ENOMEM;
+      }
+      types_files = f;
+      types_files_num++;
+    }
+    return 0;
+  }
+
+  if (option_find(ci->key) == NULL) {
+    WARNING("%s:%d: unknown global option \"%s\" ignored", file, line,
+            ci->key);
+    return 0;
+  }
+  char value[1024];
+  if (option_value_string(ci, value, sizeof(value)) != 0)
+    return -EINVAL;
+  /* Numbers come out as "%lf"; trim them for values like ReadThreads. */
+  if (ci->values[0].type == OCONFIG_TYPE_NUMBER)
+    snprintf(value, sizeof(value), "%.15g", ci->values[0].value.number);
+  return global_option_set(ci->key, value, false);
+}
+
+/* ---- applying the global options -------------------------------------------- */
+
+static int init_hostname(void) {
+  const char *h = global_option_get("Hostname");
+  if (h != NULL && h[0] != '\0') {
+    hostname_set(h);
+    return 0;
+  }
+  char buf[256];
+  if (gethostname(buf, sizeof(buf)) != 0) {
+    ERROR("cannot determine the host name: %s", STRERRNO);
+    return -errno;
+  }
+  buf[sizeof(buf) - 1] = '\0';
+  hostname_set(buf);
+
+  const char *fqdn = global_option_get("FQDNLookup");
+  if (fqdn == NULL || !IS_TRUE(fqdn))
+    return 0;
+  struct addrinfo hints = {.ai_flags = AI_CANONNAME};
+  struct addrinfo *ai = NULL;
+  int status = getaddrinfo(buf, NULL, &hints, &ai);
+  if (status != 0) {
+    WARNING("FQDNLookup: looking up \"%s\" failed: %s; using the short name",
+            buf, gai_strerror(status));
+    return 0;
+  }
+  for (struct addrinfo *a = ai; a != NULL; a = a->ai_next) {
+    if (a->ai_canonname != NULL && strchr(a->ai_canonname, '.') != NULL) {
+      hostname_set(a->ai_canonname);
+      break;
+    }
+  }
+  freeaddrinfo(ai);
+  return 0;
+}
+
+static int apply_globals(void) {
+  cdtime_t interval = global_option_get_time("Interval", 0);
+  if (global_option_get("Interval") != NULL && interval == 0) {
+    ERROR("Interval must be a positive number of seconds");
+    return -EINVAL;
+  }
+  interval_g = interval > 0 ? interval : TIME_T_TO_CDTIME_T_STATIC(10);
+
+  long timeout = global_option_get_long("Timeout", 2);
+  if (timeout < 1) {
+    ERROR("Timeout must be at least 1 (intervals)");
+    return -EINVAL;
+  }
+  timeout_g = (int)timeout;
+
+  if (init_hostname() != 0)
+    return -EINVAL;
+
+  plugin__write_set_limits(global_option_get_long("WriteQueueLimitHigh", 0),
+                           global_option_get_long("WriteQueueLimitLow", 0));
+  plugin_set_dir(global_option_get("PluginDir"));
+
+  int status = 0;
+  if (types_files_num == 0) {
+    status = read_types_list(PKGDATADIR "/types.db");
+  } else {
+    for (size_t i = 0; i < types_files_num; i++)
+      if (read_types_list(types_files[i]) != 0)
+        status = -EINVAL;
+  }
+  return status;
+}
+
+plugin_failure_policy_t cf_default_failure_policy(void) {
+  plugin_failure_policy_t p = PLUGIN_ON_FAILURE_SKIP;
+  parse_failure_policy(global_option_get("OnPluginFailure"), &p);
+  return p;
+}
+
+/* ---- cf_read ------------------------------------------------------------------ */
+
+static int walk_tree(oconfig_item_t *root) {
+  int status = 0;
+  /* OnPluginFailure may come anywhere at the top; LoadPlugin blocks need
+   * it, so look for it first. */
+  for (int i = 0; i < root->children_num; i++) {
+    oconfig_item_t *ci = root->children + i;
+    if (strcasecmp(ci->key, "OnPluginFailure") == 0 && handle_global(ci) != 0)
+      status = -EINVAL;
+  }
+  plugin_failure_policy_t policy = PLUGIN_ON_FAILURE_SKIP;
+  if (parse_failure_policy(global_option_get("OnPluginFailure"), &policy) !=
+      0) {
+    ERROR("OnPluginFailure must be Skip or Shutdown, not \"%s\"",
+          global_option_get("OnPluginFailure"));
+    status = -EINVAL;
+  }
+
+  for (int i = 0; i < root->children_num; i++) {
+    oconfig_item_t *ci = root->children + i;
+    int ret = 0;
+    if (strcasecmp(ci->key, "LoadPlugin") == 0)
+      ret = handle_load_plugin(ci, policy);
+    else if (strcasecmp(ci->key, "Plugin") == 0)
+      ret = handle_plugin_block(ci);
+    else if (strcasecmp(ci->key, "OnPluginFailure") == 0)
+      continue;
+    else if (ci->children_num == 0)
+      ret = handle_global(ci);
+    else {
+      const char *file;
+      int line;
+      where(ci, &file, &line);
+      WARNING("%s:%d: unknown block <%s> ignored", file, line, ci->key);
+    }
+    if (ret != 0)
+      status = ret;
+  }
+  return status;
+}
+
+/* Plugin blocks of plugins nobody loads: load them (AutoLoadPlugin) or
+ * refuse the configuration, as collectd does. */
+static int check_unloaded_blocks(plugin_failure_policy_t policy) {
+  const char *autoload = global_option_get("AutoLoadPlugin");
+  int status = 0;
+  for (size_t i = 0; i < plugins_num; i++) {
+    cf_plugin_t *p = &plugins[i];
+    if (p->load)
+      continue;
+    if (autoload != NULL && IS_TRUE(autoload)) {
+      p->load = true;
+      p->conf.on_failure = policy;
+      continue;
+    }
+    ERROR("%s:%d: there is configuration for the \"%s\" plugin, but the "
+          "plugin is not loaded (add \"LoadPlugin %s\")",
+          p->file, p->line, p->conf.name, p->conf.name);
+    status = -EINVAL;
+  }
+  return status;
+}
+
+void cf_free(void) {
+  for (size_t i = 0; i < plugins_num; i++)
+    free(plugins[i].conf.blocks);
+  free(plugins);
+  plugins = NULL;
+  plugins_num = 0;
+  for (size_t i = 0; i < types_files_num; i++)
+    free(types_files[i]);
+  free(types_files);
+  types_files = NULL;
+  types_files_num = 0;
+  oconfig_free(tree);
+  tree = NULL;
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(options); i++) {
+    free(options[i].value);
+    options[i].value = NULL;
+    options[i].from_cli = false;
+  }
+}
+
+int cf_read(const char *filename) {
+  char err[1024] = "";
+  oconfig_item_t *root = NULL;
+  int status = cf_include_read(filename, &root, err, sizeof(err));
+  if (status != 0) {
+    ERROR("configuration: %s", err[0] ? err : strerror(-status));
+    return -1;
+  }
+  oconfig_free(tree);
+  tree = root;
+
+  status = walk_tree(root);
+  if (apply_globals() != 0)
+    status = -1;
+  if (check_unloaded_blocks(cf_default_failure_policy()) != 0)
+    status = -1;
+  return status != 0 ? -1 : 0;
+}
+
+int cf_load_plugins(bool check_only, bool *shutdown) {
+  int failed = 0;
+  *shutdown = false;
+  for (size_t i = 0; i < plugins_num; i++) {
+    cf_plugin_t *p = &plugins[i];
+    if (!p->load)
+      continue;
+    p->conf.check_only = check_only;
+    char err[1024];
+    int status = plugin_dynamic_load(&p->conf, err, sizeof(err));
+    if (status == 0 || status == -EEXIST)
+      continue;
+    failed++;
+    if (p->conf.on_failure == PLUGIN_ON_FAILURE_SHUTDOWN) {
+      ERROR("%s: OnPluginFailure is Shutdown; stopping", p->conf.name);
+      *shutdown = true;
+      break;
+    }
+  }
+  return failed ? -1 : 0;
+}

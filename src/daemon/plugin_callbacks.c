@@ -1,0 +1,264 @@
+/* The callback lists: registration, removal and lock-free snapshots for the
+ * dispatchers.
+ *
+ * Each list is an immutable, reference-counted array. Changing a list builds
+ * a new array and swaps it in; a dispatcher holding the old one keeps
+ * calling through it safely. A callback is freed (and its user data with it)
+ * when no array refers to it any more. */
+#include "plugin_internal.h"
+
+#include <pthread.h>
+
+typedef struct {
+  /* Protects `current` (the pointer and the swap), never held while a
+   * callback runs. */
+  pthread_mutex_t lock;
+  cb_snapshot_t *current;
+} cb_list_t;
+
+static cb_list_t lists[CB_KIND_COUNT] = {
+#define CB__LIST_INIT(k) [k] = {.lock = PTHREAD_MUTEX_INITIALIZER}
+    CB__LIST_INIT(CB_INIT),         CB__LIST_INIT(CB_SHUTDOWN),
+    CB__LIST_INIT(CB_WRITE),        CB__LIST_INIT(CB_FLUSH),
+    CB__LIST_INIT(CB_MISSING),      CB__LIST_INIT(CB_CACHE_EVENT),
+    CB__LIST_INIT(CB_LOG),          CB__LIST_INIT(CB_NOTIFICATION),
+#undef CB__LIST_INIT
+};
+
+static const char *const kind_names[CB_KIND_COUNT] = {
+    [CB_INIT] = "init",
+    [CB_SHUTDOWN] = "shutdown",
+    [CB_WRITE] = "write",
+    [CB_FLUSH] = "flush",
+    [CB_MISSING] = "missing",
+    [CB_CACHE_EVENT] = "cache_event",
+    [CB_LOG] = "log",
+    [CB_NOTIFICATION] = "notification",
+};
+
+void plugin__free_user_data(plugin_t *owner, user_data_t *ud) {
+  if (ud == NULL || ud->free_func == NULL)
+    return;
+  plugin_ctx_t ctx = owner != NULL ? owner->ctx : (plugin_ctx_t){0};
+  plugin_thread_ctx_t saved = plugin__enter(owner, ctx);
+  ud->free_func(ud->data);
+  plugin__leave(saved);
+  ud->data = NULL;
+  ud->free_func = NULL;
+}
+
+static void callback_put(callback_t *cb) {
+  if (atomic_fetch_sub(&cb->refs, 1) != 1)
+    return;
+  plugin__free_user_data(cb->owner, &cb->ud);
+  free(cb->name);
+  free(cb);
+}
+
+static cb_snapshot_t *snapshot_new(size_t num) {
+  cb_snapshot_t *s = calloc(1, sizeof(*s) + num * sizeof(s->cb[0]));
+  if (s == NULL)
+    return NULL;
+  atomic_init(&s->refs, 1); /* the list's own reference */
+  s->num = num;
+  return s;
+}
+
+void cb_list_release(cb_snapshot_t *snap) {
+  if (snap == NULL || atomic_fetch_sub(&snap->refs, 1) != 1)
+    return;
+  for (size_t i = 0; i < snap->num; i++)
+    callback_put(snap->cb[i]);
+  free(snap);
+}
+
+cb_snapshot_t *cb_list_acquire(cb_kind_t kind) {
+  cb_list_t *l = &lists[kind];
+  pthread_mutex_lock(&l->lock);
+  cb_snapshot_t *s = l->current;
+  if (s != NULL)
+    atomic_fetch_add(&s->refs, 1);
+  pthread_mutex_unlock(&l->lock);
+  return s;
+}
+
+/* Builds the list without the entries `drop` selects, plus `add` (may be
+ * NULL), and swaps it in. Returns the number of entries dropped, or
+ * -ENOMEM (the list is unchanged then). */
+static int list_rebuild(cb_list_t *l, bool (*drop)(const callback_t *,
+                                                   const void *),
+                        const void *arg, callback_t *add) {
+  pthread_mutex_lock(&l->lock);
+  cb_snapshot_t *old = l->current;
+  size_t old_num = old != NULL ? old->num : 0;
+  cb_snapshot_t *s = snapshot_new(old_num + (add != NULL));
+  if (s == NULL) {
+    pthread_mutex_unlock(&l->lock);
+    return -ENOMEM;
+  }
+
+  size_t n = 0;
+  int dropped = 0;
+  for (size_t i = 0; i < old_num; i++) {
+    callback_t *cb = old->cb[i];
+    if (drop(cb, arg)) {
+      dropped++;
+      continue;
+    }
+    atomic_fetch_add(&cb->refs, 1);
+    s->cb[n++] = cb;
+  }
+  if (add != NULL)
+    s->cb[n++] = add; /* takes over the creator's reference */
+  s->num = n;
+
+  l->current = s;
+  pthread_mutex_unlock(&l->lock);
+  cb_list_release(old);
+  return dropped;
+}
+
+static bool match_name(const callback_t *cb, const void *name) {
+  return strcasecmp(cb->name, name) == 0;
+}
+
+static bool match_owner(const callback_t *cb, const void *owner) {
+  return cb->owner == owner;
+}
+
+int cb_list_add(cb_kind_t kind, const char *name, void (*fn)(void),
+                user_data_t const *ud) {
+  user_data_t data = ud != NULL ? *ud : (user_data_t){0};
+  plugin_t *owner = plugin__current_owner();
+
+  if (name == NULL || fn == NULL) {
+    ERROR("plugin_register_%s: a callback needs a name and a function",
+          kind_names[kind]);
+    plugin__free_user_data(owner, &data);
+    return -EINVAL;
+  }
+
+  callback_t *cb = calloc(1, sizeof(*cb));
+  if (cb == NULL || (cb->name = strdup(name)) == NULL) {
+    ERROR("plugin_register_%s: out of memory registering \"%s\"",
+          kind_names[kind], name);
+    free(cb);
+    plugin__free_user_data(owner, &data);
+    return -ENOMEM;
+  }
+  cb->owner = owner;
+  cb->ctx = plugin_get_ctx();
+  if (owner != NULL)
+    cb->ctx = owner->ctx;
+  cb->fn.any = fn;
+  cb->ud = data;
+  atomic_init(&cb->refs, 1);
+
+  int status = list_rebuild(&lists[kind], match_name, name, cb);
+  if (status < 0) {
+    callback_put(cb);
+    return status;
+  }
+  if (status > 0)
+    WARNING("plugin_register_%s: a callback named \"%s\" existed already "
+            "and was replaced",
+            kind_names[kind], name);
+  return 0;
+}
+
+int cb_list_remove(cb_kind_t kind, const char *name) {
+  if (name == NULL)
+    return -EINVAL;
+  int status = list_rebuild(&lists[kind], match_name, name, NULL);
+  if (status < 0)
+    return status;
+  return status > 0 ? 0 : -ENOENT;
+}
+
+void cb_list_remove_owner(plugin_t *owner) {
+  for (int k = 0; k < CB_KIND_COUNT; k++)
+    list_rebuild(&lists[k], match_owner, owner, NULL);
+}
+
+void cb_list_destroy_all(void) {
+  for (int k = 0; k < CB_KIND_COUNT; k++) {
+    pthread_mutex_lock(&lists[k].lock);
+    cb_snapshot_t *s = lists[k].current;
+    lists[k].current = NULL;
+    pthread_mutex_unlock(&lists[k].lock);
+    cb_list_release(s);
+  }
+}
+
+/* ---- the plugin interface ------------------------------------------------ */
+
+#define CB__FN(f) ((void (*)(void))(f))
+
+int plugin_register_init(const char *name, plugin_init_cb callback) {
+  return cb_list_add(CB_INIT, name, CB__FN(callback), NULL);
+}
+int plugin_register_shutdown(const char *name, plugin_shutdown_cb callback) {
+  return cb_list_add(CB_SHUTDOWN, name, CB__FN(callback), NULL);
+}
+int plugin_register_write(const char *name, plugin_write_cb callback,
+                          user_data_t const *ud) {
+  return cb_list_add(CB_WRITE, name, CB__FN(callback), ud);
+}
+int plugin_register_flush(const char *name, plugin_flush_cb callback,
+                          user_data_t const *ud) {
+  return cb_list_add(CB_FLUSH, name, CB__FN(callback), ud);
+}
+int plugin_register_missing(const char *name, plugin_missing_cb callback,
+                            user_data_t const *ud) {
+  return cb_list_add(CB_MISSING, name, CB__FN(callback), ud);
+}
+int plugin_register_cache_event(const char *name,
+                                plugin_cache_event_cb callback,
+                                user_data_t const *ud) {
+  return cb_list_add(CB_CACHE_EVENT, name, CB__FN(callback), ud);
+}
+int plugin_register_log(const char *name, plugin_log_cb callback,
+                        user_data_t const *ud) {
+  return cb_list_add(CB_LOG, name, CB__FN(callback), ud);
+}
+int plugin_register_notification(const char *name,
+                                 plugin_notification_cb callback,
+                                 user_data_t const *ud) {
+  return cb_list_add(CB_NOTIFICATION, name, CB__FN(callback), ud);
+}
+
+int plugin_unregister_init(const char *name) {
+  return cb_list_remove(CB_INIT, name);
+}
+int plugin_unregister_shutdown(const char *name) {
+  return cb_list_remove(CB_SHUTDOWN, name);
+}
+int plugin_unregister_write(const char *name) {
+  return cb_list_remove(CB_WRITE, name);
+}
+int plugin_unregister_flush(const char *name) {
+  return cb_list_remove(CB_FLUSH, name);
+}
+int plugin_unregister_missing(const char *name) {
+  return cb_list_remove(CB_MISSING, name);
+}
+int plugin_unregister_cache_event(const char *name) {
+  return cb_list_remove(CB_CACHE_EVENT, name);
+}
+int plugin_unregister_log(const char *name) {
+  return cb_list_remove(CB_LOG, name);
+}
+int plugin_unregister_notification(const char *name) {
+  return cb_list_remove(CB_NOTIFICATION, name);
+}
+
+void plugin_log_available_writers(void) {
+  cb_snapshot_t *s = cb_list_acquire(CB_WRITE);
+  if (s == NULL || s->num == 0) {
+    WARNING("No write callbacks are registered.");
+  } else {
+    for (size_t i = 0; i < s->num; i++)
+      INFO("Available write target: %s", s->cb[i]->name);
+  }
+  cb_list_release(s);
+}

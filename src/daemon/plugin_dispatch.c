@@ -1,0 +1,293 @@
+/* The dispatch paths: values, multi-values, missing values, cache events,
+ * notifications and flushes. Every path calls only callbacks whose plugin
+ * is ready. */
+#include "plugin_internal.h"
+#include "utils/common/common.h"
+#include "utils_cache.h"
+
+/* Checks vl against its data set and fills in what the caller left empty. */
+static int values_prepare(const value_list_t *in, value_list_t *out,
+                          const data_set_t **ret_ds) {
+  if (in == NULL || in->values == NULL || in->values_len == 0 ||
+      in->type[0] == '\0' || in->plugin[0] == '\0') {
+    ERROR("plugin_dispatch_values: invalid value list from \"%s\": %s",
+          in != NULL ? in->plugin : "(null)",
+          in == NULL || in->values == NULL || in->values_len == 0
+              ? "no values"
+              : "plugin or type missing");
+    return -EINVAL;
+  }
+
+  const data_set_t *ds = plugin_get_ds(in->type);
+  if (ds == NULL) {
+    ERROR("plugin_dispatch_values: type \"%s\" (from plugin \"%s\") is not "
+          "in any types.db",
+          in->type, in->plugin);
+    return -ENOENT;
+  }
+  if (ds->ds_num != in->values_len) {
+    ERROR("plugin_dispatch_values: type \"%s\" has %" PRIsz " data sources "
+          "but plugin \"%s\" sent %" PRIsz " values",
+          ds->type, ds->ds_num, in->plugin, in->values_len);
+    return -EINVAL;
+  }
+
+  *out = *in;
+  if (out->time == 0)
+    out->time = cdtime();
+  if (out->interval == 0)
+    out->interval = plugin_get_interval();
+  if (out->host[0] == '\0' && hostname_g != NULL)
+    sstrncpy(out->host, hostname_g, sizeof(out->host));
+  *ret_ds = ds;
+  return 0;
+}
+
+int plugin_dispatch_values(value_list_t const *vl) {
+  value_list_t copy;
+  const data_set_t *ds;
+  int status = values_prepare(vl, &copy, &ds);
+  if (status != 0)
+    return status;
+
+  /* As in collectd, a value the cache refuses (too old) is still written;
+   * uc_update() has logged why. */
+  uc_update(ds, &copy);
+  return plugin__write_enqueue(ds, &copy);
+}
+
+int plugin_dispatch_multivalue(value_list_t const *template,
+                               bool store_percentage, int store_type, ...) {
+  if (store_percentage && store_type != DS_TYPE_GAUGE) {
+    ERROR("plugin_dispatch_multivalue: percentages need gauge values");
+    return -EINVAL;
+  }
+
+  value_list_t vl = *template;
+  value_t value;
+  vl.values = &value;
+  vl.values_len = 1;
+
+  va_list ap;
+  gauge_t sum = 0.0;
+  if (store_percentage) {
+    va_start(ap, store_type);
+    while (va_arg(ap, char const *) != NULL) {
+      gauge_t g = va_arg(ap, gauge_t);
+      if (!isnan(g))
+        sum += g;
+    }
+    va_end(ap);
+    sstrncpy(vl.type, "percent", sizeof(vl.type));
+  }
+
+  int failed = 0;
+  va_start(ap, store_type);
+  for (char const *ti; (ti = va_arg(ap, char const *)) != NULL;) {
+    sstrncpy(vl.type_instance, ti, sizeof(vl.type_instance));
+    switch (store_type) {
+    case DS_TYPE_GAUGE:
+      value.gauge = va_arg(ap, gauge_t);
+      if (store_percentage)
+        value.gauge = sum != 0.0 ? value.gauge * 100.0 / sum : NAN;
+      break;
+    case DS_TYPE_DERIVE:
+      value.derive = va_arg(ap, derive_t);
+      break;
+    case DS_TYPE_COUNTER:
+      value.counter = va_arg(ap, counter_t);
+      break;
+    case DS_TYPE_ABSOLUTE:
+      value.absolute = va_arg(ap, absolute_t);
+      break;
+    default:
+      va_end(ap);
+      ERROR("plugin_dispatch_multivalue: unknown store type %d", store_type);
+      return -EINVAL;
+    }
+    if (plugin_dispatch_values(&vl) != 0)
+      failed++;
+  }
+  va_end(ap);
+  return failed;
+}
+
+int plugin_dispatch_missing(const value_list_t *vl) {
+  cb_snapshot_t *s = cb_list_acquire(CB_MISSING);
+  for (size_t i = 0; s != NULL && i < s->num; i++) {
+    callback_t *cb = s->cb[i];
+    if (!plugin__is_ready(cb->owner))
+      continue;
+    int status = CB_CALL(cb, missing, vl, &cb->ud);
+    if (status < 0)
+      ERROR("missing callback \"%s\" failed with status %d", cb->name,
+            status);
+    else if (status > 0)
+      break; /* the callback asks that no later one sees this value */
+  }
+  cb_list_release(s);
+  return 0;
+}
+
+void plugin_dispatch_cache_event(enum cache_event_type_e event_type,
+                                 unsigned long callbacks_mask, const char *name,
+                                 const value_list_t *vl) {
+  cb_snapshot_t *s = cb_list_acquire(CB_CACHE_EVENT);
+  unsigned long interested = 0;
+  size_t bits = sizeof(callbacks_mask) * CHAR_BIT;
+
+  for (size_t i = 0; s != NULL && i < s->num && i < bits; i++) {
+    callback_t *cb = s->cb[i];
+    unsigned long bit = 1UL << i;
+    /* Every callback hears of a new value; only those that asked hear of
+     * its updates and expiry. */
+    if (event_type != CE_VALUE_NEW && !(callbacks_mask & bit))
+      continue;
+    if (!plugin__is_ready(cb->owner))
+      continue;
+    cache_event_t event = {.type = event_type,
+                           .value_list = vl,
+                           .value_list_name = name,
+                           .ret = 0};
+    int status = CB_CALL(cb, cache_event, &event, &cb->ud);
+    if (status != 0)
+      ERROR("cache event callback \"%s\" failed with status %d", cb->name,
+            status);
+    if (event_type == CE_VALUE_NEW && event.ret != 0)
+      interested |= bit;
+  }
+  cb_list_release(s);
+
+  if (event_type == CE_VALUE_NEW && interested != 0)
+    uc_set_callbacks_mask(name, interested);
+}
+
+int plugin_dispatch_notification(const notification_t *notif) {
+  if (notif == NULL)
+    return -EINVAL;
+  cb_snapshot_t *s = cb_list_acquire(CB_NOTIFICATION);
+  for (size_t i = 0; s != NULL && i < s->num; i++) {
+    callback_t *cb = s->cb[i];
+    if (!plugin__is_ready(cb->owner))
+      continue;
+    int status = CB_CALL(cb, notification, notif, &cb->ud);
+    if (status != 0)
+      WARNING("notification callback \"%s\" failed with status %d", cb->name,
+              status);
+  }
+  cb_list_release(s);
+  return 0;
+}
+
+int plugin_flush(const char *plugin, cdtime_t timeout, const char *identifier) {
+  cb_snapshot_t *s = cb_list_acquire(CB_FLUSH);
+  for (size_t i = 0; s != NULL && i < s->num; i++) {
+    callback_t *cb = s->cb[i];
+    if (plugin != NULL && strcasecmp(plugin, cb->name) != 0)
+      continue;
+    if (!plugin__is_ready(cb->owner))
+      continue;
+    int status = CB_CALL(cb, flush, timeout, identifier, &cb->ud);
+    if (status != 0)
+      WARNING("flush callback \"%s\" failed with status %d", cb->name, status);
+  }
+  cb_list_release(s);
+  return 0;
+}
+
+/* ---- notification meta data ---------------------------------------------- */
+
+static int meta_add(notification_t *n, const char *name,
+                    enum notification_meta_type_e type,
+                    notification_meta_t **ret) {
+  if (n == NULL || name == NULL)
+    return -EINVAL;
+  notification_meta_t *m = calloc(1, sizeof(*m));
+  if (m == NULL)
+    return -ENOMEM;
+  sstrncpy(m->name, name, sizeof(m->name));
+  m->type = type;
+
+  notification_meta_t **tail = &n->meta;
+  while (*tail != NULL)
+    tail = &(*tail)->next;
+  *tail = m;
+  *ret = m;
+  return 0;
+}
+
+int plugin_notification_meta_add_string(notification_t *n, const char *name,
+                                        const char *value) {
+  if (value == NULL)
+    return -EINVAL;
+  char *copy = strdup(value);
+  notification_meta_t *m;
+  if (copy == NULL || meta_add(n, name, NM_TYPE_STRING, &m) != 0) {
+    free(copy);
+    return -ENOMEM;
+  }
+  m->nm_value.nm_string = copy;
+  return 0;
+}
+
+#define NOTIF__META_ADD(suffix, ctype, tag, field)                             \
+  int plugin_notification_meta_add_##suffix(notification_t *n,                 \
+                                            const char *name, ctype value) {   \
+    notification_meta_t *m;                                                    \
+    int status = meta_add(n, name, tag, &m);                                   \
+    if (status == 0)                                                           \
+      m->nm_value.field = value;                                               \
+    return status;                                                             \
+  }
+NOTIF__META_ADD(signed_int, int64_t, NM_TYPE_SIGNED_INT, nm_signed_int)
+NOTIF__META_ADD(unsigned_int, uint64_t, NM_TYPE_UNSIGNED_INT, nm_unsigned_int)
+NOTIF__META_ADD(double, double, NM_TYPE_DOUBLE, nm_double)
+NOTIF__META_ADD(boolean, bool, NM_TYPE_BOOLEAN, nm_boolean)
+#undef NOTIF__META_ADD
+
+int plugin_notification_meta_copy(notification_t *dst,
+                                  const notification_t *src) {
+  if (dst == NULL || src == NULL)
+    return -EINVAL;
+  for (const notification_meta_t *m = src->meta; m != NULL; m = m->next) {
+    int status;
+    switch (m->type) {
+    case NM_TYPE_STRING:
+      status = plugin_notification_meta_add_string(dst, m->name,
+                                                   m->nm_value.nm_string);
+      break;
+    case NM_TYPE_SIGNED_INT:
+      status = plugin_notification_meta_add_signed_int(
+          dst, m->name, m->nm_value.nm_signed_int);
+      break;
+    case NM_TYPE_UNSIGNED_INT:
+      status = plugin_notification_meta_add_unsigned_int(
+          dst, m->name, m->nm_value.nm_unsigned_int);
+      break;
+    case NM_TYPE_DOUBLE:
+      status = plugin_notification_meta_add_double(dst, m->name,
+                                                   m->nm_value.nm_double);
+      break;
+    case NM_TYPE_BOOLEAN:
+      status = plugin_notification_meta_add_boolean(dst, m->name,
+                                                    m->nm_value.nm_boolean);
+      break;
+    default:
+      status = -EINVAL;
+    }
+    if (status != 0)
+      return status;
+  }
+  return 0;
+}
+
+int plugin_notification_meta_free(notification_meta_t *n) {
+  while (n != NULL) {
+    notification_meta_t *next = n->next;
+    if (n->type == NM_TYPE_STRING)
+      free((char *)n->nm_value.nm_string);
+    free(n);
+    n = next;
+  }
+  return 0;
+}

@@ -1,0 +1,346 @@
+/* The plugin lifecycle (see plugin_dynamic.h). */
+#include "plugin_dynamic.h"
+#include "utils/common/common.h"
+
+#include <pthread.h>
+
+/* Serializes every lt_dl* call: libltdl keeps global state and is not
+ * known to be safe under threads. */
+static pthread_mutex_t ltdl_lock = PTHREAD_MUTEX_INITIALIZER;
+static int ltdl_users;
+
+static char *plugin_dir;
+
+void plugin_set_dir(const char *dir) {
+  free(plugin_dir);
+  plugin_dir = dir != NULL ? strdup(dir) : NULL;
+}
+
+const char *plugin_get_dir(void) {
+  return plugin_dir != NULL ? plugin_dir : PLUGINDIR;
+}
+
+bool plugin_name_valid(const char *name) {
+  if (name == NULL || name[0] == '\0' || strlen(name) >= DATA_MAX_NAME_LEN)
+    return false;
+  for (const char *c = name; *c; c++)
+    if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-')
+      return false;
+  return true;
+}
+
+bool plugin_is_loaded(char const *name) {
+  return plugin__record_find(name) != NULL;
+}
+
+static int ltdl_acquire(void) {
+  pthread_mutex_lock(&ltdl_lock);
+  int status = ltdl_users++ == 0 ? lt_dlinit() : 0;
+  if (status != 0)
+    ltdl_users--;
+  pthread_mutex_unlock(&ltdl_lock);
+  return status != 0 ? -EIO : 0;
+}
+
+static void ltdl_release(void) {
+  pthread_mutex_lock(&ltdl_lock);
+  if (--ltdl_users == 0)
+    lt_dlexit();
+  pthread_mutex_unlock(&ltdl_lock);
+}
+
+/* Opens <dir>/<name>.so. */
+static int object_open(plugin_t *p, char *errbuf, size_t errlen) {
+  char path[PATH_MAX];
+  if ((size_t)snprintf(path, sizeof(path), "%s/%s.so", plugin_get_dir(),
+                       p->name) >= sizeof(path)) {
+    snprintf(errbuf, errlen, "path of the plugin is too long");
+    return -ENAMETOOLONG;
+  }
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    int err = errno;
+    snprintf(errbuf, errlen, "cannot open \"%s\": %s", path, strerror(err));
+    return -err;
+  }
+  if (ltdl_acquire() != 0) {
+    snprintf(errbuf, errlen, "lt_dlinit failed");
+    return -EIO;
+  }
+
+  pthread_mutex_lock(&ltdl_lock);
+  lt_dladvise advise;
+  lt_dladvise_init(&advise);
+  if (p->global)
+    lt_dladvise_global(&advise);
+  p->handle = lt_dlopenadvise(path, advise);
+  lt_dladvise_destroy(&advise);
+  const char *why = p->handle == NULL ? lt_dlerror() : NULL;
+  if (why != NULL)
+    snprintf(errbuf, errlen, "cannot open \"%s\": %s", path, why);
+  pthread_mutex_unlock(&ltdl_lock);
+
+  if (p->handle == NULL) {
+    ltdl_release();
+    return -ELIBBAD;
+  }
+  return 0;
+}
+
+static void object_close(plugin_t *p) {
+  if (p->handle == NULL)
+    return;
+  pthread_mutex_lock(&ltdl_lock);
+  lt_dlclose(p->handle);
+  pthread_mutex_unlock(&ltdl_lock);
+  p->handle = NULL;
+  ltdl_release();
+}
+
+/* Runs module_register() in the plugin's context, so that everything it
+ * registers is owned by it. */
+static int object_register(plugin_t *p, char *errbuf, size_t errlen) {
+  pthread_mutex_lock(&ltdl_lock);
+  void (*reg)(void) = (void (*)(void))lt_dlsym(p->handle, "module_register");
+  pthread_mutex_unlock(&ltdl_lock);
+  if (reg == NULL) {
+    snprintf(errbuf, errlen, "the object has no module_register()");
+    return -ENOENT;
+  }
+  plugin_thread_ctx_t saved = plugin__enter(p, p->ctx);
+  reg();
+  plugin__leave(saved);
+  return 0;
+}
+
+/* Hands each <Plugin> block to the plugin: whole to a complex callback,
+ * option by option to a simple one. */
+static int config_block(plugin_t *p, oconfig_item_t *block, char *errbuf,
+                        size_t errlen) {
+  const char *where_file = "?";
+  int where_line = 0;
+  oconfig_item_source(block, &where_file, &where_line);
+
+  int status = plugin__config_complex(p, block);
+  if (status != -ENOENT) {
+    if (status != 0)
+      snprintf(errbuf, errlen,
+               "the <Plugin %s> block at %s:%d was rejected by the plugin",
+               p->name, where_file, where_line);
+    return status;
+  }
+
+  for (int i = 0; i < block->children_num; i++) {
+    oconfig_item_t *opt = block->children + i;
+    const char *file = where_file;
+    int line = where_line;
+    oconfig_item_source(opt, &file, &line);
+    char value[1024];
+    if (opt->children_num > 0 ||
+        cf_util_values_to_string(opt, value, sizeof(value)) != 0) {
+      snprintf(errbuf, errlen, "%s:%d: option \"%s\" is not a simple value",
+               file, line, opt->key);
+      return -EINVAL;
+    }
+    status = plugin__config_simple(p, opt->key, value);
+    if (status == -ENOENT) {
+      snprintf(errbuf, errlen,
+               "%s:%d: the plugin has no configuration callback for its "
+               "<Plugin %s> block",
+               where_file, where_line, p->name);
+      return status;
+    }
+    if (status != 0) {
+      snprintf(errbuf, errlen, "%s:%d: option \"%s\" was rejected", file,
+               line, opt->key);
+      return status;
+    }
+  }
+  return 0;
+}
+
+/* Calls every init callback `p` registered, in order. */
+static int init_callbacks(plugin_t *p, char *errbuf, size_t errlen) {
+  cb_snapshot_t *s = cb_list_acquire(CB_INIT);
+  int status = 0;
+  for (size_t i = 0; s != NULL && i < s->num; i++) {
+    callback_t *cb = s->cb[i];
+    if (cb->owner != p)
+      continue;
+    status = CB_CALL(cb, init);
+    if (status != 0) {
+      snprintf(errbuf, errlen, "init callback \"%s\" returned %d", cb->name,
+               status);
+      status = -EIO;
+      break;
+    }
+  }
+  cb_list_release(s);
+  return status;
+}
+
+static void forget_callbacks(plugin_t *p) {
+  plugin__read_remove_owner(p);
+  cb_list_remove_owner(p);
+  plugin__config_remove_owner(p);
+}
+
+static int fail(plugin_t *p, const char *step, const char *reason, int status,
+                char *errbuf, size_t errlen) {
+  plugin__set_failure(p, step, "%s", reason);
+  plugin__set_state(p, PLUGIN_FAILED);
+  snprintf(errbuf, errlen, "%s: %s: %s", p->name, step, reason);
+  ERROR("%s", errbuf);
+  return status;
+}
+
+int plugin_dynamic_load(const plugin_conf_t *conf, char *errbuf,
+                        size_t errlen) {
+  if (!plugin_name_valid(conf->name)) {
+    snprintf(errbuf, errlen, "\"%s\": not a plugin name (letters, digits, "
+                             "'_' and '-' only)",
+             conf->name != NULL ? conf->name : "");
+    return -EINVAL;
+  }
+
+  /* Reserve the name first: a second load of it now sees the record. */
+  plugin_t *p;
+  int status = plugin__record_create(conf->name, &p);
+  if (status == -EEXIST) {
+    snprintf(errbuf, errlen, "%s: plugin is loaded already", conf->name);
+    return status;
+  }
+  if (status != 0) {
+    snprintf(errbuf, errlen, "%s: %s", conf->name, strerror(-status));
+    return status;
+  }
+  p->global = conf->global;
+  p->on_failure = conf->on_failure;
+  p->ctx.interval = conf->interval;
+  p->ctx.flush_interval = conf->flush_interval;
+  p->ctx.flush_timeout = conf->flush_timeout;
+
+  char why[512] = "";
+  if ((status = object_open(p, why, sizeof(why))) != 0)
+    return fail(p, "open", why, status, errbuf, errlen);
+  if ((status = object_register(p, why, sizeof(why))) != 0)
+    return fail(p, "register", why, status, errbuf, errlen);
+
+  plugin__set_state(p, PLUGIN_CONFIGURING);
+  for (size_t i = 0; i < conf->blocks_num; i++)
+    if ((status = config_block(p, conf->blocks[i], why, sizeof(why))) != 0)
+      return fail(p, "config", why, status, errbuf, errlen);
+  if (conf->check_only)
+    return 0;
+  if ((status = init_callbacks(p, why, sizeof(why))) != 0)
+    return fail(p, "init", why, status, errbuf, errlen);
+
+  plugin__set_state(p, PLUGIN_READY);
+  return 0;
+}
+
+int plugin_load(const char *name, bool global) {
+  plugin_conf_t conf = {.name = name, .global = global};
+  char err[512];
+  int status = plugin_dynamic_load(&conf, err, sizeof(err));
+  return status == -EEXIST ? 0 : status;
+}
+
+/* ---- shutdown -------------------------------------------------------------- */
+
+typedef struct {
+  plugin_t **all;
+  size_t num;
+} record_list_t;
+
+static void collect_record(plugin_t *p, void *arg) {
+  record_list_t *l = arg;
+  plugin_t **all = realloc(l->all, (l->num + 1) * sizeof(*all));
+  if (all == NULL)
+    return;
+  l->all = all;
+  l->all[l->num++] = p;
+}
+
+int plugin_dynamic_shutdown_all(void) {
+  /* Shutdown callbacks of ready plugins, in registration order. Those of
+   * failed plugins stay skipped, as every other callback of theirs. */
+  int failed = 0;
+  cb_snapshot_t *s = cb_list_acquire(CB_SHUTDOWN);
+  for (size_t i = 0; s != NULL && i < s->num; i++) {
+    callback_t *cb = s->cb[i];
+    if (!plugin__is_ready(cb->owner))
+      continue;
+    if (CB_CALL(cb, shutdown) != 0) {
+      ERROR("shutdown callback \"%s\" failed", cb->name);
+      failed++;
+    }
+  }
+  cb_list_release(s);
+
+  /* Logs go to stderr from here on: the log plugins are going away. */
+  plugin__log_enable(false);
+
+  record_list_t l = {0};
+  plugin__record_foreach(collect_record, &l);
+  for (size_t i = l.num; i-- > 0;) {
+    plugin_t *p = l.all[i];
+    forget_callbacks(p);
+    object_close(p);
+    plugin__record_destroy(p);
+  }
+  free(l.all);
+
+  /* Whatever the core registered itself. */
+  forget_callbacks(NULL);
+  plugin__read_destroy();
+  cb_list_destroy_all();
+  free(plugin_dir);
+  plugin_dir = NULL;
+  return failed ? -1 : 0;
+}
+
+int plugin_shutdown_all(void) { return plugin_dynamic_shutdown_all(); }
+
+/* collectd 5.12 ran every init callback here; ours run as each plugin is
+ * loaded, so there is nothing left to do. */
+int plugin_init_all(void) { return 0; }
+
+/* ---- threads for plugins ---------------------------------------------------- */
+
+typedef struct {
+  plugin_t *owner;
+  plugin_ctx_t ctx;
+  void *(*start)(void *);
+  void *arg;
+} thread_start_t;
+
+static void *thread_trampoline(void *arg) {
+  thread_start_t ts = *(thread_start_t *)arg;
+  free(arg);
+  plugin__enter(ts.owner, ts.ctx);
+  return ts.start(ts.arg);
+}
+
+int plugin_thread_create(pthread_t *thread, void *(*start_routine)(void *),
+                         void *arg, char const *name) {
+  thread_start_t *ts = malloc(sizeof(*ts));
+  if (ts == NULL)
+    return ENOMEM;
+  ts->owner = plugin__current_owner();
+  ts->ctx = plugin_get_ctx();
+  ts->start = start_routine;
+  ts->arg = arg;
+
+  int status = pthread_create(thread, NULL, thread_trampoline, ts);
+  if (status != 0) {
+    free(ts);
+    return status;
+  }
+  if (name != NULL) {
+    char buf[16];
+    sstrncpy(buf, name, sizeof(buf));
+    pthread_setname_np(*thread, buf);
+  }
+  return 0;
+}

@@ -1,0 +1,198 @@
+/* What the core's plugin files share and plugins must not see.
+ *
+ * The centre of the core is the per-plugin record, plugin_t: every callback
+ * points at the record of the plugin that registered it (its owner), and
+ * every dispatcher asks the owner's state before calling a callback. */
+#ifndef PLUGIN_INTERNAL_H
+#define PLUGIN_INTERNAL_H
+
+#include "plugin.h"
+
+#include <ltdl.h>
+#include <stdatomic.h>
+
+/* ---- plugin records ------------------------------------------------------ */
+
+/* The lifecycle states, defined once: the enum and the names in logs and
+ * socket replies are generated from this list. */
+#define PLUGIN_STATE_LIST(X)                                                   \
+  X(LOADING, "loading")                                                        \
+  X(CONFIGURING, "configuring")                                                \
+  X(READY, "ready")                                                            \
+  X(UNLOADING, "unloading")                                                    \
+  X(FAILED, "failed")
+
+typedef enum {
+#define PLUGIN__STATE_ENUM(id, str) PLUGIN_##id,
+  PLUGIN_STATE_LIST(PLUGIN__STATE_ENUM)
+#undef PLUGIN__STATE_ENUM
+      PLUGIN_STATE_COUNT
+} plugin_state_t;
+
+const char *plugin_state_name(plugin_state_t state);
+
+/* How a load, configuration or init failure is handled. */
+typedef enum {
+  PLUGIN_ON_FAILURE_SKIP = 0, /* keep running, the plugin stays failed */
+  PLUGIN_ON_FAILURE_SHUTDOWN, /* stop the daemon */
+} plugin_failure_policy_t;
+
+typedef struct plugin_s plugin_t;
+struct plugin_s {
+  char name[DATA_MAX_NAME_LEN];
+  /* Written only by plugin_set_state(); read lock-free by dispatchers. */
+  _Atomic int state;
+  /* The context callbacks of this plugin run in; ctx.name points at name. */
+  plugin_ctx_t ctx;
+  lt_dlhandle handle; /* NULL for the core's pseudo-plugin */
+  bool global;        /* opened with RTLD_GLOBAL (LoadPlugin Globals) */
+  plugin_failure_policy_t on_failure;
+  /* The step and reason of the last failure, for logs and LISTPLUGINS. */
+  char failed_step[16];
+  char failed_reason[256];
+  plugin_t *next; /* registry list; protected by the registry lock */
+};
+
+/* Creates the record of `name` in state loading. Fails with -EEXIST if a
+ * record by that name exists. */
+int plugin__record_create(const char *name, plugin_t **ret);
+/* Removes and frees a record; its callbacks must be gone already. */
+void plugin__record_destroy(plugin_t *p);
+/* The record named `name`, or NULL. The pointer stays valid until the
+ * record is destroyed, which only the lifecycle code does. */
+plugin_t *plugin__record_find(const char *name);
+/* Calls fn for every record, in creation order, under the registry lock;
+ * fn must not call back into the registry. */
+void plugin__record_foreach(void (*fn)(plugin_t *, void *), void *arg);
+
+/* The only writer of p->state. Refuses (returns -EINVAL and logs) an edge
+ * that the lifecycle table does not allow. */
+int plugin__set_state(plugin_t *p, plugin_state_t to);
+/* One atomic load: may this plugin's callbacks run? */
+static inline bool plugin__is_ready(const plugin_t *p) {
+  return p == NULL || atomic_load_explicit(&p->state, memory_order_acquire) ==
+                          PLUGIN_READY;
+}
+/* Records why and where `p` failed (logged by the caller). */
+void plugin__set_failure(plugin_t *p, const char *step, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- thread context ------------------------------------------------------ */
+
+/* The calling thread works for `owner` (NULL: the core) with `ctx`. Returns
+ * the previous owner so the caller can restore it with the previous ctx. */
+typedef struct {
+  plugin_t *owner;
+  plugin_ctx_t ctx;
+} plugin_thread_ctx_t;
+plugin_thread_ctx_t plugin__enter(plugin_t *owner, plugin_ctx_t ctx);
+void plugin__leave(plugin_thread_ctx_t saved);
+/* The plugin the calling thread currently works for, or NULL. */
+plugin_t *plugin__current_owner(void);
+
+/* ---- callbacks ----------------------------------------------------------- */
+
+/* Every kind of callback but read (the read schedule is in plugin_read.c)
+ * lives in one of these lists. */
+typedef enum {
+  CB_INIT,
+  CB_SHUTDOWN,
+  CB_WRITE,
+  CB_FLUSH,
+  CB_MISSING,
+  CB_CACHE_EVENT,
+  CB_LOG,
+  CB_NOTIFICATION,
+  CB_KIND_COUNT
+} cb_kind_t;
+
+typedef struct callback_s callback_t;
+struct callback_s {
+  char *name;
+  plugin_t *owner; /* the plugin that registered it; NULL: the core */
+  plugin_ctx_t ctx; /* context to call it in (the owner's, at registration) */
+  union {
+    void (*any)(void);
+    plugin_init_cb init;
+    plugin_shutdown_cb shutdown;
+    plugin_write_cb write;
+    plugin_flush_cb flush;
+    plugin_missing_cb missing;
+    plugin_cache_event_cb cache_event;
+    plugin_log_cb log;
+    plugin_notification_cb notification;
+  } fn;
+  user_data_t ud;
+  _Atomic int refs; /* one per snapshot holding it */
+};
+
+/* An immutable array of callbacks. Dispatchers take a reference, call
+ * through it without any lock, then release it; a callback removed from
+ * the list is freed (user data included) when the last snapshot holding it
+ * is released, so a thread never calls freed memory. */
+typedef struct {
+  _Atomic int refs;
+  size_t num;
+  callback_t *cb[];
+} cb_snapshot_t;
+
+cb_snapshot_t *cb_list_acquire(cb_kind_t kind);
+void cb_list_release(cb_snapshot_t *snap);
+/* Adds `cb` (name, fn, ud filled in); owner and ctx are taken from the
+ * calling thread. A callback of the same name replaces the old one, as in
+ * collectd. On failure ud's free_func has been called. */
+int cb_list_add(cb_kind_t kind, const char *name, void (*fn)(void),
+                user_data_t const *ud);
+int cb_list_remove(cb_kind_t kind, const char *name);
+/* Removes every callback owned by `owner` from every list. */
+void cb_list_remove_owner(plugin_t *owner);
+/* Frees every list (at exit). */
+void cb_list_destroy_all(void);
+
+/* Calls a callback in its context. The caller checked readiness. */
+#define CB_CALL(cb, member, ...)                                               \
+  ({                                                                           \
+    plugin_thread_ctx_t cb__saved = plugin__enter((cb)->owner, (cb)->ctx);     \
+    __auto_type cb__ret = (cb)->fn.member(__VA_ARGS__);                        \
+    plugin__leave(cb__saved);                                                  \
+    cb__ret;                                                                   \
+  })
+
+/* Frees user data through its free_func (if any) in the owner's context. */
+void plugin__free_user_data(plugin_t *owner, user_data_t *ud);
+
+/* ---- configuration callbacks -------------------------------------------- */
+
+int plugin__config_simple(plugin_t *p, const char *key, const char *value);
+int plugin__config_complex(plugin_t *p, oconfig_item_t *ci);
+bool plugin__has_config_callback(const char *name);
+void plugin__config_remove_owner(plugin_t *owner);
+/* The values of a simple option joined into one string, the way simple
+ * config callbacks receive them (numbers as "%lf"). */
+int cf_util_values_to_string(const oconfig_item_t *ci, char *buf, size_t len);
+
+/* ---- reading, writing ---------------------------------------------------- */
+
+int plugin__read_start(int threads);
+void plugin__read_stop(void);
+void plugin__read_remove_owner(plugin_t *owner);
+void plugin__read_destroy(void);
+
+int plugin__write_start(int threads);
+/* Stops accepting values, delivers what is queued (up to `timeout`), then
+ * stops the threads. Returns the number of value lists dropped. */
+long plugin__write_stop(cdtime_t timeout);
+/* Queues a copy of vl for the write threads. */
+int plugin__write_enqueue(const data_set_t *ds, const value_list_t *vl);
+void plugin__write_set_limits(long high, long low);
+/* Delivers a value list to every ready write callback now. */
+int plugin__write_deliver(const data_set_t *ds, const value_list_t *vl);
+long plugin__write_dropped(void);
+
+/* ---- logging ------------------------------------------------------------- */
+
+/* Log callbacks are not used until this is called (start-up logs go to
+ * stderr), and not after the second call with false. */
+void plugin__log_enable(bool enabled);
+
+#endif /* PLUGIN_INTERNAL_H */

@@ -1,0 +1,359 @@
+/* The read schedule (see plugin_read.h) and the read registration calls. */
+#include "plugin_read.h"
+
+#include <pthread.h>
+
+/* Protects the heap and every entry's scheduling fields (next_due,
+ * effective, failures, running, removed, heap_index). `changed` is
+ * signalled whenever the first entry may have changed. */
+static pthread_mutex_t read_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t changed = PTHREAD_COND_INITIALIZER;
+static read_cb_t **heap;
+static size_t heap_num, heap_cap;
+/* Entries a read thread is calling: out of the heap, still registered. */
+static read_cb_t **running;
+static size_t running_num, running_cap;
+
+static cdtime_t max_interval; /* 0: no bound but the doubling itself */
+
+void read_sched_set_max_interval(cdtime_t max) { max_interval = max; }
+
+void read_sched_lock(void) { pthread_mutex_lock(&read_lock); }
+void read_sched_unlock(void) { pthread_mutex_unlock(&read_lock); }
+void read_sched_wake(void) { pthread_cond_broadcast(&changed); }
+
+void read_sched_wait(cdtime_t until) {
+  if (until == 0) {
+    pthread_cond_wait(&changed, &read_lock);
+    return;
+  }
+  struct timespec ts = CDTIME_T_TO_TIMESPEC(until);
+  pthread_cond_timedwait(&changed, &read_lock, &ts);
+}
+
+/* ---- binary min-heap on next_due ----------------------------------------- */
+
+static bool earlier(const read_cb_t *a, const read_cb_t *b) {
+  return a->next_due < b->next_due;
+}
+
+static void heap_set(size_t i, read_cb_t *rc) {
+  heap[i] = rc;
+  rc->heap_index = i;
+}
+
+static void sift_up(size_t i) {
+  read_cb_t *rc = heap[i];
+  while (i > 0) {
+    size_t parent = (i - 1) / 2;
+    if (!earlier(rc, heap[parent]))
+      break;
+    heap_set(i, heap[parent]);
+    i = parent;
+  }
+  heap_set(i, rc);
+}
+
+static void sift_down(size_t i) {
+  read_cb_t *rc = heap[i];
+  for (;;) {
+    size_t child = 2 * i + 1;
+    if (child >= heap_num)
+      break;
+    if (child + 1 < heap_num && earlier(heap[child + 1], heap[child]))
+      child++;
+    if (!earlier(heap[child], rc))
+      break;
+    heap_set(i, heap[child]);
+    i = child;
+  }
+  heap_set(i, rc);
+}
+
+static int heap_push(read_cb_t *rc) {
+  if (heap_num == heap_cap) {
+    size_t cap = heap_cap ? 2 * heap_cap : 16;
+    read_cb_t **h = realloc(heap, cap * sizeof(*h));
+    if (h == NULL)
+      return -ENOMEM;
+    heap = h;
+    heap_cap = cap;
+  }
+  heap_set(heap_num++, rc);
+  sift_up(heap_num - 1);
+  return 0;
+}
+
+static void heap_remove_at(size_t i) {
+  heap_num--;
+  if (i == heap_num)
+    return;
+  heap_set(i, heap[heap_num]);
+  sift_down(i);
+  sift_up(heap[i]->heap_index);
+}
+
+/* ---- the schedule --------------------------------------------------------- */
+
+static bool name_taken_locked(const char *name) {
+  for (size_t i = 0; i < heap_num; i++)
+    if (strcasecmp(heap[i]->name, name) == 0)
+      return true;
+  for (size_t i = 0; i < running_num; i++)
+    if (!running[i]->removed && strcasecmp(running[i]->name, name) == 0)
+      return true;
+  return false;
+}
+
+static int running_add(read_cb_t *rc) {
+  if (running_num == running_cap) {
+    size_t cap = running_cap ? 2 * running_cap : 8;
+    read_cb_t **r = realloc(running, cap * sizeof(*r));
+    if (r == NULL)
+      return -ENOMEM;
+    running = r;
+    running_cap = cap;
+  }
+  running[running_num++] = rc;
+  return 0;
+}
+
+static void running_del(read_cb_t *rc) {
+  for (size_t i = 0; i < running_num; i++) {
+    if (running[i] == rc) {
+      running[i] = running[--running_num];
+      return;
+    }
+  }
+}
+
+int read_sched_insert(read_cb_t *rc, cdtime_t now) {
+  pthread_mutex_lock(&read_lock);
+  if (name_taken_locked(rc->name)) {
+    pthread_mutex_unlock(&read_lock);
+    return -EEXIST;
+  }
+  rc->effective = rc->interval;
+  rc->next_due = now;
+  int status = heap_push(rc);
+  pthread_cond_broadcast(&changed);
+  pthread_mutex_unlock(&read_lock);
+  return status;
+}
+
+read_cb_t *read_sched_peek(void) { return heap_num > 0 ? heap[0] : NULL; }
+
+read_cb_t *read_sched_take(void) {
+  if (heap_num == 0 || running_add(heap[0]) != 0)
+    return NULL;
+  read_cb_t *rc = heap[0];
+  heap_remove_at(0);
+  rc->running = true;
+  return rc;
+}
+
+bool read_sched_done(read_cb_t *rc, int status, cdtime_t now) {
+  rc->running = false;
+  running_del(rc);
+  if (rc->removed)
+    return false;
+
+  if (status != 0) {
+    /* Back off: double the interval up to MaxReadInterval. */
+    rc->failures++;
+    cdtime_t next = 2 * rc->effective;
+    if (max_interval > 0 && next > max_interval)
+      next = max_interval;
+    if (next > rc->effective)
+      rc->effective = next;
+    WARNING("read-function of plugin \"%s\" failed; next try in %.3f s",
+            rc->name, CDTIME_T_TO_DOUBLE(rc->effective));
+  } else if (rc->failures > 0) {
+    INFO("read-function of plugin \"%s\" succeeded again after %u failures",
+         rc->name, rc->failures);
+    rc->failures = 0;
+    rc->effective = rc->interval;
+  }
+
+  /* Keep the phase; a callback that overran does not try to catch up. */
+  rc->next_due += rc->effective;
+  if (rc->next_due <= now)
+    rc->next_due = now + rc->effective;
+
+  if (heap_push(rc) != 0) {
+    ERROR("read scheduler: out of memory; dropping \"%s\"", rc->name);
+    return false;
+  }
+  pthread_cond_broadcast(&changed);
+  return true;
+}
+
+/* Removes the entries `match` selects. Not-running ones are freed after the
+ * lock is dropped (a free_func may log or unregister). */
+static int remove_matching(bool (*match)(const read_cb_t *, const void *),
+                           const void *arg) {
+  read_cb_t *victims = NULL;
+  int removed = 0;
+
+  pthread_mutex_lock(&read_lock);
+  size_t i = 0;
+  while (i < heap_num) {
+    read_cb_t *rc = heap[i];
+    if (!match(rc, arg)) {
+      i++;
+      continue;
+    }
+    heap_remove_at(i);
+    /* Reuse heap_index as the link of the victims list. */
+    rc->heap_index = (size_t)(uintptr_t)victims;
+    victims = rc;
+    removed++;
+    i = 0; /* the heap was reordered */
+  }
+  for (size_t r = 0; r < running_num; r++) {
+    if (!running[r]->removed && match(running[r], arg)) {
+      running[r]->removed = true;
+      removed++;
+    }
+  }
+  pthread_cond_broadcast(&changed);
+  pthread_mutex_unlock(&read_lock);
+
+  while (victims != NULL) {
+    read_cb_t *next = (read_cb_t *)(uintptr_t)victims->heap_index;
+    read_cb_free(victims);
+    victims = next;
+  }
+  return removed;
+}
+
+static bool match_name(const read_cb_t *rc, const void *name) {
+  return strcasecmp(rc->name, name) == 0;
+}
+static bool match_group(const read_cb_t *rc, const void *group) {
+  return rc->group != NULL && strcasecmp(rc->group, group) == 0;
+}
+static bool match_owner(const read_cb_t *rc, const void *owner) {
+  return rc->owner == owner;
+}
+
+int read_sched_remove_name(const char *name) {
+  return remove_matching(match_name, name);
+}
+int read_sched_remove_group(const char *group) {
+  return remove_matching(match_group, group);
+}
+int read_sched_remove_owner(plugin_t *owner) {
+  return remove_matching(match_owner, owner);
+}
+
+void read_sched_clear(void) {
+  pthread_mutex_lock(&read_lock);
+  read_cb_t **all = heap;
+  size_t num = heap_num;
+  heap = NULL;
+  heap_num = heap_cap = 0;
+  pthread_mutex_unlock(&read_lock);
+  for (size_t i = 0; i < num; i++)
+    read_cb_free(all[i]);
+  free(all);
+  free(running);
+  running = NULL;
+  running_num = running_cap = 0;
+}
+
+size_t read_sched_size(void) {
+  pthread_mutex_lock(&read_lock);
+  size_t n = heap_num;
+  pthread_mutex_unlock(&read_lock);
+  return n;
+}
+
+/* ---- entries --------------------------------------------------------------- */
+
+void read_cb_free(read_cb_t *rc) {
+  if (rc == NULL)
+    return;
+  plugin__free_user_data(rc->owner, &rc->ud);
+  free(rc->name);
+  free(rc->group);
+  free(rc);
+}
+
+int read_cb_call(read_cb_t *rc) {
+  plugin_thread_ctx_t saved = plugin__enter(rc->owner, rc->ctx);
+  int status = rc->complex ? rc->fn.complex(&rc->ud) : rc->fn.simple();
+  plugin__leave(saved);
+  return status;
+}
+
+/* ---- the plugin interface --------------------------------------------------- */
+
+static int register_read(const char *group, const char *name, bool complex,
+                         void (*fn)(void), cdtime_t interval,
+                         user_data_t const *ud) {
+  user_data_t data = ud != NULL ? *ud : (user_data_t){0};
+  plugin_t *owner = plugin__current_owner();
+
+  read_cb_t *rc = calloc(1, sizeof(*rc));
+  if (rc == NULL || name == NULL || fn == NULL) {
+    ERROR("plugin_register_read: %s", rc == NULL ? "out of memory"
+                                                 : "no name or no callback");
+    free(rc);
+    plugin__free_user_data(owner, &data);
+    return rc == NULL ? -ENOMEM : -EINVAL;
+  }
+  rc->owner = owner;
+  rc->ctx = owner != NULL ? owner->ctx : plugin_get_ctx();
+  rc->complex = complex;
+  rc->fn.simple = (int (*)(void))fn;
+  rc->ud = data;
+  rc->name = strdup(name);
+  rc->group = group != NULL ? strdup(group) : NULL;
+  if (rc->name == NULL || (group != NULL && rc->group == NULL)) {
+    read_cb_free(rc);
+    return -ENOMEM;
+  }
+  /* An explicit interval wins; else the plugin's; else the global one. */
+  rc->interval = interval > 0 ? interval : rc->ctx.interval;
+  if (rc->interval == 0)
+    rc->interval = cf_get_default_interval();
+  /* The callback sees its own interval through plugin_get_interval(). */
+  rc->ctx.interval = rc->interval;
+
+  int status = read_sched_insert(rc, cdtime());
+  if (status == -EEXIST)
+    ERROR("plugin_register_read: a read callback named \"%s\" is already "
+          "registered; check the configuration for duplicates",
+          name);
+  if (status != 0)
+    read_cb_free(rc);
+  return status;
+}
+
+int plugin_register_read(const char *name, int (*callback)(void)) {
+  return register_read(NULL, name, false, (void (*)(void))callback, 0, NULL);
+}
+
+int plugin_register_complex_read(const char *group, const char *name,
+                                 plugin_read_cb callback, cdtime_t interval,
+                                 user_data_t const *user_data) {
+  return register_read(group, name, true, (void (*)(void))callback, interval,
+                       user_data);
+}
+
+int plugin_unregister_read(const char *name) {
+  if (name == NULL)
+    return -EINVAL;
+  return read_sched_remove_name(name) > 0 ? 0 : -ENOENT;
+}
+
+int plugin_unregister_read_group(const char *group) {
+  if (group == NULL)
+    return -EINVAL;
+  return read_sched_remove_group(group) > 0 ? 0 : -ENOENT;
+}
+
+void plugin__read_remove_owner(plugin_t *owner) {
+  read_sched_remove_owner(owner);
+}

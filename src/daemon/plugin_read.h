@@ -1,0 +1,71 @@
+/* The read schedule: read callbacks ordered by the time they are due.
+ *
+ * The schedule itself (plugin_read.c) is a heap driven by explicit times so
+ * that its rules -- order, per-callback interval, back-off after failures
+ * and recovery -- can be tested without clocks or threads; the read threads
+ * (plugin_read_threads.c) only take due entries and hand them back. */
+#ifndef PLUGIN_READ_H
+#define PLUGIN_READ_H
+
+#include "plugin_internal.h"
+
+typedef struct read_cb_s read_cb_t;
+struct read_cb_s {
+  char *name;
+  char *group;
+  plugin_t *owner;
+  plugin_ctx_t ctx;
+  bool complex;
+  union {
+    int (*simple)(void);
+    plugin_read_cb complex;
+  } fn;
+  user_data_t ud;
+  cdtime_t interval;  /* the configured interval */
+  cdtime_t effective; /* the interval now in force (grows on failure) */
+  cdtime_t next_due;
+  unsigned failures; /* consecutive */
+  bool running;      /* taken by a read thread */
+  bool removed;      /* unregistered while running: the thread frees it */
+  size_t heap_index;
+};
+
+/* The upper bound of the back-off (MaxReadInterval). */
+void read_sched_set_max_interval(cdtime_t max);
+
+/* Locking: insert and the remove functions take the schedule lock
+ * themselves; peek, take, done and wait expect it held (read threads hold
+ * it between waits). */
+void read_sched_lock(void);
+void read_sched_unlock(void);
+/* Waits for a change of the schedule or until `until` (0: no limit). */
+void read_sched_wait(cdtime_t until);
+/* Wakes every waiting read thread. */
+void read_sched_wake(void);
+
+/* Adds an entry due at `now`. -EEXIST if the name is taken; the caller
+ * still owns rc then. */
+int read_sched_insert(read_cb_t *rc, cdtime_t now);
+/* The entry due first, or NULL. */
+read_cb_t *read_sched_peek(void);
+/* Takes the first entry off the schedule and marks it running. */
+read_cb_t *read_sched_take(void);
+/* Puts a taken entry back after its call returned `status` at `now`.
+ * Returns false if it was removed meanwhile: the caller frees it then,
+ * after dropping the lock. */
+bool read_sched_done(read_cb_t *rc, int status, cdtime_t now);
+/* Unregister by name, group or owner. Entries not running are freed; an
+ * entry being called is flagged, and its read thread frees it. Return the
+ * number of entries removed. */
+int read_sched_remove_name(const char *name);
+int read_sched_remove_group(const char *group);
+int read_sched_remove_owner(plugin_t *owner);
+/* Removes and frees everything (at exit, threads stopped). */
+void read_sched_clear(void);
+size_t read_sched_size(void);
+
+/* Calls one entry's callback in its plugin's context (unlocked). */
+int read_cb_call(read_cb_t *rc);
+void read_cb_free(read_cb_t *rc);
+
+#endif /* PLUGIN_READ_H */

@@ -1,0 +1,175 @@
+/* The per-plugin records, their state and the calling thread's plugin
+ * context. */
+#include "plugin_internal.h"
+
+#include <pthread.h>
+
+/* Protects the record list (records, the_list), not the records' fields:
+ * state is atomic and the rest is written only by the lifecycle code, which
+ * serializes its commands per plugin. */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static plugin_t *records;
+
+static const char *const state_names[] = {
+#define PLUGIN__STATE_NAME(id, str) [PLUGIN_##id] = str,
+    PLUGIN_STATE_LIST(PLUGIN__STATE_NAME)
+#undef PLUGIN__STATE_NAME
+};
+
+const char *plugin_state_name(plugin_state_t state) {
+  if ((unsigned)state >= PLUGIN_STATE_COUNT)
+    return "invalid";
+  return state_names[state];
+}
+
+/* Legal edges of the lifecycle: allowed[from][to]. Anything else is a bug
+ * in the caller and is refused. */
+static const bool allowed[PLUGIN_STATE_COUNT][PLUGIN_STATE_COUNT] = {
+    [PLUGIN_LOADING] = {[PLUGIN_CONFIGURING] = true, [PLUGIN_FAILED] = true,
+                        [PLUGIN_UNLOADING] = true},
+    [PLUGIN_CONFIGURING] = {[PLUGIN_READY] = true, [PLUGIN_FAILED] = true},
+    [PLUGIN_READY] = {[PLUGIN_UNLOADING] = true, [PLUGIN_FAILED] = true},
+    [PLUGIN_UNLOADING] = {[PLUGIN_FAILED] = true},
+    [PLUGIN_FAILED] = {[PLUGIN_UNLOADING] = true,
+                       [PLUGIN_CONFIGURING] = true},
+};
+
+int plugin__set_state(plugin_t *p, plugin_state_t to) {
+  plugin_state_t from = atomic_load(&p->state);
+  if ((unsigned)to >= PLUGIN_STATE_COUNT || !allowed[from][to]) {
+    ERROR("%s plugin: refusing illegal state change %s -> %s", p->name,
+          plugin_state_name(from), plugin_state_name(to));
+#if COLLECT_DEBUG
+    assert(!"illegal plugin state change");
+#endif
+    return -EINVAL;
+  }
+  atomic_store_explicit(&p->state, to, memory_order_release);
+  INFO("%s plugin: %s -> %s", p->name, plugin_state_name(from),
+       plugin_state_name(to));
+  return 0;
+}
+
+void plugin__set_failure(plugin_t *p, const char *step, const char *fmt,
+                         ...) {
+  va_list ap;
+  snprintf(p->failed_step, sizeof(p->failed_step), "%s", step);
+  va_start(ap, fmt);
+  vsnprintf(p->failed_reason, sizeof(p->failed_reason), fmt, ap);
+  va_end(ap);
+}
+
+int plugin__record_create(const char *name, plugin_t **ret) {
+  if (name == NULL || name[0] == '\0' || strlen(name) >= DATA_MAX_NAME_LEN)
+    return -EINVAL;
+
+  plugin_t *p = calloc(1, sizeof(*p));
+  if (p == NULL)
+    return -ENOMEM;
+  snprintf(p->name, sizeof(p->name), "%s", name);
+  p->ctx.name = p->name;
+  atomic_init(&p->state, PLUGIN_LOADING);
+
+  pthread_mutex_lock(&registry_lock);
+  for (plugin_t *q = records; q != NULL; q = q->next) {
+    if (strcasecmp(q->name, name) == 0) {
+      pthread_mutex_unlock(&registry_lock);
+      free(p);
+      return -EEXIST;
+    }
+  }
+  /* Append, so that iteration follows the order of loading. */
+  plugin_t **tail = &records;
+  while (*tail != NULL)
+    tail = &(*tail)->next;
+  *tail = p;
+  pthread_mutex_unlock(&registry_lock);
+
+  *ret = p;
+  return 0;
+}
+
+void plugin__record_destroy(plugin_t *p) {
+  if (p == NULL)
+    return;
+  pthread_mutex_lock(&registry_lock);
+  for (plugin_t **pp = &records; *pp != NULL; pp = &(*pp)->next) {
+    if (*pp == p) {
+      *pp = p->next;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&registry_lock);
+  free(p);
+}
+
+plugin_t *plugin__record_find(const char *name) {
+  plugin_t *found = NULL;
+  if (name == NULL)
+    return NULL;
+  pthread_mutex_lock(&registry_lock);
+  for (plugin_t *p = records; p != NULL; p = p->next) {
+    if (strcasecmp(p->name, name) == 0) {
+      found = p;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&registry_lock);
+  return found;
+}
+
+void plugin__record_foreach(void (*fn)(plugin_t *, void *), void *arg) {
+  pthread_mutex_lock(&registry_lock);
+  for (plugin_t *p = records; p != NULL; p = p->next)
+    fn(p, arg);
+  pthread_mutex_unlock(&registry_lock);
+}
+
+/* ---- thread context ------------------------------------------------------ */
+
+static __thread plugin_t *current_owner;
+static __thread plugin_ctx_t current_ctx;
+static __thread bool ctx_initialized;
+
+plugin_thread_ctx_t plugin__enter(plugin_t *owner, plugin_ctx_t ctx) {
+  plugin_thread_ctx_t saved = {.owner = current_owner, .ctx = current_ctx};
+  current_owner = owner;
+  current_ctx = ctx;
+  ctx_initialized = true;
+  return saved;
+}
+
+void plugin__leave(plugin_thread_ctx_t saved) {
+  current_owner = saved.owner;
+  current_ctx = saved.ctx;
+}
+
+plugin_t *plugin__current_owner(void) { return current_owner; }
+
+void plugin_init_ctx(void) {
+  current_owner = NULL;
+  current_ctx = (plugin_ctx_t){0};
+  ctx_initialized = true;
+}
+
+plugin_ctx_t plugin_get_ctx(void) {
+  if (!ctx_initialized)
+    plugin_init_ctx();
+  return current_ctx;
+}
+
+/* Plugins call this in threads of their own. The owner follows the
+ * context's name, which is what the plugin says it is working for. */
+plugin_ctx_t plugin_set_ctx(plugin_ctx_t ctx) {
+  plugin_ctx_t old = plugin_get_ctx();
+  current_ctx = ctx;
+  current_owner = plugin__record_find(ctx.name);
+  return old;
+}
+
+cdtime_t plugin_get_interval(void) {
+  cdtime_t interval = plugin_get_ctx().interval;
+  if (interval > 0)
+    return interval;
+  return cf_get_default_interval();
+}

@@ -1,0 +1,152 @@
+/* The value cache: the last value, rate and bookkeeping of every identifier
+ * the daemon has seen recently.
+ *
+ * Every dispatched value list passes through uc_update(), from many threads
+ * at once; the readers (unixsock GETVAL/LISTVAL, thresholds, write plugins
+ * asking for rates) come through the getters below. The names, signatures,
+ * return conventions and STATE_* numbers are collectd 5.12's: plugin binaries
+ * built for 5.12 call these functions, so they may not change.
+ *
+ * An identifier's name is "host/plugin[-plugin_instance]/type[-type_instance]".
+ * Rates are in units per second: a gauge's rate is its value; a derive's or
+ * counter's is the difference to the previous value over the time between
+ * them (NAN after the first value); an absolute's is the value over that
+ * time (over the interval for the first value). A rate outside the data
+ * source's [min, max] reads as NAN. */
+#ifndef UTILS_CACHE_H
+#define UTILS_CACHE_H 1
+
+#include "plugin.h"
+
+/* Threshold states kept per identifier (uc_get_state / uc_set_state). */
+#define STATE_UNKNOWN 0
+#define STATE_OKAY 1
+#define STATE_WARNING 2
+#define STATE_ERROR 3
+#define STATE_MISSING 15
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+/* Ready the cache; 0. Safe to call more than once. */
+int uc_init(void);
+/* Drop every entry and free all memory. No other uc_* call may run
+ * concurrently; the cache is usable (empty) afterwards. */
+void uc_shutdown(void);
+
+/* Removes every identifier not updated for timeout_g of its intervals.
+ * Before removal each one is announced with plugin_dispatch_missing() and,
+ * when a cache-event callback asked for it, CE_VALUE_EXPIRED; neither is
+ * called with a cache lock held. Returns 0. */
+int uc_check_timeout(void);
+
+/* ---- the hot path -------------------------------------------------------- */
+
+/* Records `vl` (whose values follow `ds`). Returns 0, or -1 when the value is
+ * not newer than the cached one (logged) or the arguments do not fit the
+ * entry. A new identifier is announced with CE_VALUE_NEW; an update with
+ * CE_VALUE_UPDATE when a callback asked for it. */
+int uc_update(const data_set_t *ds, const value_list_t *vl);
+
+/* ---- readers --------------------------------------------------------------
+ * The *_by_name functions take the name above; the others the identifier
+ * fields of `vl`. Returned arrays are malloc'ed copies the caller frees. */
+
+/* 0 with *ret_values (one rate per data source), or -1 when unknown. */
+int uc_get_rate_by_name(const char *name, gauge_t **ret_values,
+                        size_t *ret_values_num);
+/* The rates, or NULL when unknown or ds does not match the entry. */
+gauge_t *uc_get_rate(const data_set_t *ds, const value_list_t *vl);
+/* As above, with the last raw values. */
+int uc_get_value_by_name(const char *name, value_t **ret_values,
+                         size_t *ret_values_num);
+value_t *uc_get_value(const data_set_t *ds, const value_list_t *vl);
+
+/* The number of identifiers in the cache. */
+size_t uc_get_size(void);
+/* Every name (and, if ret_times is not NULL, its last value time), sorted by
+ * name; identifiers in STATE_MISSING are left out. The caller frees each name
+ * and both arrays. 0, -1 on a NULL argument, ENOMEM. */
+int uc_get_names(char ***ret_names, cdtime_t **ret_times, size_t *ret_number);
+
+/* The state, or STATE_ERROR when the identifier is unknown. */
+int uc_get_state(const data_set_t *ds, const value_list_t *vl);
+/* Sets the state and returns the previous one; -1 when unknown. */
+int uc_set_state(const data_set_t *ds, const value_list_t *vl, int state);
+/* The hit counter, or STATE_ERROR when unknown (as 5.12). */
+int uc_get_hits(const data_set_t *ds, const value_list_t *vl);
+/* Set it, or add `step` to it; both return the previous count, -1 when
+ * unknown. */
+int uc_set_hits(const data_set_t *ds, const value_list_t *vl, int hits);
+int uc_inc_hits(const data_set_t *ds, const value_list_t *vl, int step);
+
+/* Which cache-event callbacks (bit i: the i-th registered) want
+ * CE_VALUE_UPDATE and CE_VALUE_EXPIRED of `name`. 0, or -1 when unknown. */
+int uc_set_callbacks_mask(const char *name, unsigned long callbacks_mask);
+
+/* Copies the last `num_steps` rates of each of `num_ds` data sources into
+ * ret_history, newest first: ret_history[step * num_ds + ds]. History is
+ * kept only from the first request on and grows to the longest request;
+ * steps not yet seen are NAN. 0, -ENOENT (unknown), -EINVAL (num_ds does not
+ * match), -ENOMEM. */
+int uc_get_history(const data_set_t *ds, const value_list_t *vl,
+                   gauge_t *ret_history, size_t num_steps, size_t num_ds);
+int uc_get_history_by_name(const char *name, gauge_t *ret_history,
+                           size_t num_steps, size_t num_ds);
+
+/* ---- iteration -------------------------------------------------------------
+ * An iterator walks a snapshot of the cache taken by uc_get_iterator(),
+ * sorted by name and without STATE_MISSING entries; it holds no lock, so
+ * updates go on while it is used. It starts before the first entry. */
+struct uc_iter_s;
+typedef struct uc_iter_s uc_iter_t;
+
+/* NULL when out of memory. */
+uc_iter_t *uc_get_iterator(void);
+/* Moves to the next entry: 0, or -1 at the end (or for NULL). *ret_name, if
+ * ret_name is not NULL, points into the iterator (do not free it; as 5.12)
+ * and stays valid until uc_iterator_destroy(). */
+int uc_iterator_next(uc_iter_t *iter, char **ret_name);
+void uc_iterator_destroy(uc_iter_t *iter);
+
+/* Facts of the current entry, as of the snapshot; -1 when there is none.
+ * get_values hands out a malloc'ed copy of the raw values; get_meta a clone
+ * of the entry's meta data as it is now (NULL if it has none), which the
+ * caller destroys. */
+int uc_iterator_get_time(uc_iter_t *iter, cdtime_t *ret_time);
+int uc_iterator_get_values(uc_iter_t *iter, value_t **ret_values,
+                           size_t *ret_num);
+int uc_iterator_get_interval(uc_iter_t *iter, cdtime_t *ret_interval);
+int uc_iterator_get_meta(uc_iter_t *iter, meta_data_t **ret_meta);
+
+/* ---- per-identifier meta data ---------------------------------------------
+ * The meta data a plugin keeps with an identifier (it starts as a copy of
+ * the first value list's meta). Each call behaves as the meta_data_*
+ * function of the same name on it, and returns -1 when the identifier is not
+ * in the cache. */
+int uc_meta_data_exists(const value_list_t *vl, const char *key);
+int uc_meta_data_delete(const value_list_t *vl, const char *key);
+int uc_meta_data_toc(const value_list_t *vl, char ***toc);
+
+int uc_meta_data_add_string(const value_list_t *vl, const char *key,
+                            const char *value);
+int uc_meta_data_add_signed_int(const value_list_t *vl, const char *key,
+                                int64_t value);
+int uc_meta_data_add_unsigned_int(const value_list_t *vl, const char *key,
+                                  uint64_t value);
+int uc_meta_data_add_double(const value_list_t *vl, const char *key,
+                            double value);
+int uc_meta_data_add_boolean(const value_list_t *vl, const char *key,
+                             bool value);
+
+int uc_meta_data_get_string(const value_list_t *vl, const char *key,
+                            char **value);
+int uc_meta_data_get_signed_int(const value_list_t *vl, const char *key,
+                                int64_t *value);
+int uc_meta_data_get_unsigned_int(const value_list_t *vl, const char *key,
+                                  uint64_t *value);
+int uc_meta_data_get_double(const value_list_t *vl, const char *key,
+                            double *value);
+int uc_meta_data_get_boolean(const value_list_t *vl, const char *key,
+                             bool *value);
+
+#endif /* UTILS_CACHE_H */

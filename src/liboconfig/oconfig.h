@@ -1,0 +1,89 @@
+/* The configuration tree: what the parser produces and what every plugin
+ * receives in its complex-config callback.
+ *
+ * The two structs below are part of the plugin ABI: plugin binaries built
+ * for collectd 5.12 index `children` as an array and read these fields at
+ * fixed offsets, so their layout must never change (value at 0, type at 8,
+ * 16 bytes; item fields at 0/8/16/24/32/40, 48 bytes). Anything new, such as
+ * source locations, lives outside the structs. */
+#ifndef OCONFIG_H
+#define OCONFIG_H 1
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define OCONFIG_TYPE_STRING 0
+#define OCONFIG_TYPE_NUMBER 1
+#define OCONFIG_TYPE_BOOLEAN 2
+
+struct oconfig_value_s {
+  union {
+    char *string;
+    double number;
+    int boolean;
+  } value;
+  int type; /* one of OCONFIG_TYPE_* */
+};
+typedef struct oconfig_value_s oconfig_value_t;
+
+struct oconfig_item_s;
+typedef struct oconfig_item_s oconfig_item_t;
+struct oconfig_item_s {
+  char *key; /* NULL for the root of a file */
+  oconfig_value_t *values;
+  int values_num;
+
+  oconfig_item_t *parent; /* NULL for a root */
+  oconfig_item_t *children; /* one array of children_num items */
+  int children_num;
+};
+
+/* ---- The 5.12 interface (plugin binaries call these) ---- */
+
+/* Parse a file into a tree whose root has key NULL and the top-level
+ * statements as children. On error, prints "file:line: reason" to stderr
+ * and returns NULL. Free the result with oconfig_free(). */
+oconfig_item_t *oconfig_parse_file(const char *file);
+
+/* Same for an open stream, read to its end. */
+oconfig_item_t *oconfig_parse_fh(FILE *fh);
+
+/* A deep, standalone copy of `ci` and its subtree (its parent is NULL).
+ * Source locations are copied too. NULL when out of memory. */
+oconfig_item_t *oconfig_clone(const oconfig_item_t *ci);
+
+/* Free `ci`, which must have been returned by one of the functions above,
+ * with everything below it. NULL is ignored. */
+void oconfig_free(oconfig_item_t *ci);
+
+/* ---- Our additions: errors with a reason, and source locations ---- */
+
+/* Each returns 0 and sets *ret, or returns a negative errno (-EINVAL for a
+ * syntax error, -ENOENT etc. when the file cannot be read, -ENOMEM) and
+ * writes "file:line: reason" into errbuf (if errlen > 0). */
+int oconfig_parse_file_ex(const char *file, oconfig_item_t **ret,
+                          char *errbuf, size_t errlen);
+/* `name` is what messages and source locations call the text; NULL means
+ * "<string>". */
+int oconfig_parse_string(const char *text, const char *name,
+                         oconfig_item_t **ret, char *errbuf, size_t errlen);
+/* Like oconfig_parse_string() for a buffer that need not end in a NUL; a NUL
+ * byte inside it is a syntax error. */
+int oconfig_parse_buffer(const char *buf, size_t len, const char *name,
+                         oconfig_item_t **ret, char *errbuf, size_t errlen);
+
+/* Where an item was read from. *file stays valid as long as the item does;
+ * *line is 0 for the root of a file. Returns -ENOENT for an item that the
+ * parser did not produce (e.g. one a plugin built itself). */
+int oconfig_item_source(const oconfig_item_t *ci, const char **file,
+                        int *line);
+
+/* Replace `remove` children of `parent`, starting at `index`, with all the
+ * children of `src`, in order, and free the removed items and `src`. Used to
+ * expand Include in place; parent pointers and source locations follow the
+ * moved items. On error (-EINVAL, -ENOMEM) nothing has changed and `src`
+ * still belongs to the caller. */
+int oconfig_children_splice(oconfig_item_t *parent, int index, int remove,
+                            oconfig_item_t *src);
+
+#endif /* OCONFIG_H */

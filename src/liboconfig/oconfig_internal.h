@@ -1,0 +1,99 @@
+/* What the parts of liboconfig share and plugins must not see: the error
+ * sink, the scanner's tokens, word classification and the location table. */
+#ifndef OCONFIG_INTERNAL_H
+#define OCONFIG_INTERNAL_H 1
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* strtod_l, vasprintf-free formatting helpers */
+#endif
+
+#include "liboconfig/oconfig.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Deeper block nesting is refused: the parser recurses once per level, and
+ * no real configuration comes anywhere near this. */
+#define OC_MAX_NESTING 128
+
+/* ---- Errors (oconfig_error.c) ---- */
+
+/* Where a message goes. errbuf may be NULL; `name` is the file name. */
+typedef struct {
+  const char *name;
+  char *errbuf;
+  size_t errlen;
+} oc_err_t;
+
+/* Writes "name:line: reason" (or "name: reason" when line <= 0) and returns
+ * `err`, so that callers can write `return oc_error(...)`. */
+int oc_error(const oc_err_t *e, int line, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- Scanner (oconfig_scanner.c) ---- */
+
+typedef enum {
+  OC_TOK_EOF,
+  OC_TOK_EOL,    /* end of a logical line (after comments and continuations) */
+  OC_TOK_WORD,   /* unquoted: key, number, boolean or string */
+  OC_TOK_QUOTED, /* "..." with escapes resolved */
+  OC_TOK_LT,     /* '<' */
+  OC_TOK_GT,     /* '>' */
+} oc_tok_type_t;
+
+typedef struct {
+  oc_tok_type_t type;
+  int line;   /* where the token starts */
+  char *text; /* WORD and QUOTED: NUL-terminated, valid until the next scan */
+  size_t len;
+} oc_token_t;
+
+typedef struct {
+  const char *buf;
+  size_t len;
+  size_t pos;
+  int line;
+  char *scratch; /* token text; reused for every token */
+  size_t scratch_cap;
+  const oc_err_t *err;
+} oc_scanner_t;
+
+void oc_scanner_init(oc_scanner_t *s, const char *buf, size_t len,
+                     const oc_err_t *err);
+void oc_scanner_destroy(oc_scanner_t *s);
+/* Returns 0 with the next token in *tok, or a negative errno after writing
+ * the reason through s->err. */
+int oc_scan(oc_scanner_t *s, oc_token_t *tok);
+
+/* ---- Words (oconfig_word.c) ---- */
+
+/* Turns an unquoted word into a value of the type its spelling gives it.
+ * Returns -EINVAL for a word that starts like a number but is not one,
+ * -ERANGE for a number too large for a double, and -ENOMEM; *v is untouched
+ * then. */
+int oc_word_value(const char *word, oconfig_value_t *v);
+/* Whether `word` may be used as an option or block name. */
+bool oc_word_is_key(const char *word);
+
+/* ---- Tree helpers (oconfig_tree.c) ---- */
+
+/* Frees what `ci` owns (key, values, subtree, locations) but not `ci`. */
+void oc_item_clear(oconfig_item_t *ci);
+/* Makes every child of `ci` point back to it (after `ci` has moved). */
+void oc_item_adopt_children(oconfig_item_t *ci);
+
+/* ---- Source locations (oconfig_source.c) ---- */
+
+int oc_source_add(const oconfig_item_t *ci, const char *file, int line);
+void oc_source_remove(const oconfig_item_t *ci);
+/* Re-keys the entry of an item that was moved in memory; never allocates,
+ * so that tree surgery cannot fail half-way. */
+void oc_source_move(const oconfig_item_t *from, const oconfig_item_t *to);
+
+/* ---- Parser (oconfig_parser.c) ---- */
+
+/* Parses buf[0..len) into a new root. Returns 0 or a negative errno. */
+int oc_parse(const char *buf, size_t len, const oc_err_t *err,
+             oconfig_item_t **ret);
+
+#endif /* OCONFIG_INTERNAL_H */

@@ -1,0 +1,182 @@
+/* The read schedule, driven with explicit times: order, per-callback
+ * intervals, back-off after failures up to MaxReadInterval, and recovery. */
+#include "plugin_read.h"
+
+#include <check.h>
+
+#define S(x) TIME_T_TO_CDTIME_T_STATIC(x)
+
+static int dummy_read(void) { return 0; }
+
+static read_cb_t *entry(const char *name, cdtime_t interval) {
+  read_cb_t *rc = calloc(1, sizeof(*rc));
+  ck_assert_ptr_nonnull(rc);
+  rc->name = strdup(name);
+  rc->interval = interval;
+  rc->fn.simple = dummy_read;
+  return rc;
+}
+
+/* Takes the next due entry at `now` (asserting it is due) and hands it back
+ * with `status`. Returns its name. */
+static const char *run_next(cdtime_t *now, int status) {
+  read_sched_lock();
+  read_cb_t *rc = read_sched_peek();
+  ck_assert_ptr_nonnull(rc);
+  if (rc->next_due > *now)
+    *now = rc->next_due; /* sleep until due */
+  rc = read_sched_take();
+  ck_assert(rc->running);
+  const char *name = rc->name;
+  ck_assert(read_sched_done(rc, status, *now));
+  read_sched_unlock();
+  return name;
+}
+
+static void teardown(void) {
+  read_sched_clear();
+  ck_assert_uint_eq(read_sched_size(), 0);
+}
+
+START_TEST(test_order_and_intervals) {
+  cdtime_t now = S(1000);
+  ck_assert_int_eq(read_sched_insert(entry("fast", S(1)), now), 0);
+  ck_assert_int_eq(read_sched_insert(entry("slow", S(3)), now), 0);
+
+  /* Over 6 seconds "fast" runs every second, "slow" every third. */
+  int fast = 0, slow = 0;
+  while (now < S(1006)) {
+    const char *name = run_next(&now, 0);
+    if (strcmp(name, "fast") == 0)
+      fast++;
+    else
+      slow++;
+  }
+  ck_assert_int_eq(fast, 7); /* 1000..1006 */
+  ck_assert_int_eq(slow, 3); /* 1000, 1003, 1006 */
+  teardown();
+}
+END_TEST
+
+START_TEST(test_duplicate_name) {
+  read_cb_t *dup = entry("same", S(1));
+  ck_assert_int_eq(read_sched_insert(entry("same", S(1)), S(1)), 0);
+  ck_assert_int_eq(read_sched_insert(dup, S(1)), -EEXIST);
+  read_cb_free(dup);
+  teardown();
+}
+END_TEST
+
+START_TEST(test_backoff_and_recovery) {
+  read_sched_set_max_interval(S(8));
+  cdtime_t now = S(0);
+  ck_assert_int_eq(read_sched_insert(entry("flaky", S(1)), now), 0);
+
+  /* Failures double the interval: 2, 4, 8, then capped at 8. */
+  const cdtime_t expect[] = {S(2), S(4), S(8), S(8)};
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(expect); i++) {
+    run_next(&now, -1);
+    read_sched_lock();
+    read_cb_t *rc = read_sched_peek();
+    ck_assert_uint_eq(rc->effective, expect[i]);
+    ck_assert_uint_eq(rc->next_due, now + expect[i]);
+    ck_assert_uint_eq(rc->failures, i + 1);
+    read_sched_unlock();
+  }
+
+  /* One success restores the configured interval. */
+  run_next(&now, 0);
+  read_sched_lock();
+  read_cb_t *rc = read_sched_peek();
+  ck_assert_uint_eq(rc->effective, S(1));
+  ck_assert_uint_eq(rc->failures, 0);
+  ck_assert_uint_eq(rc->next_due, now + S(1));
+  read_sched_unlock();
+  read_sched_set_max_interval(0);
+  teardown();
+}
+END_TEST
+
+START_TEST(test_overrun_does_not_catch_up) {
+  cdtime_t now = S(0);
+  ck_assert_int_eq(read_sched_insert(entry("slowpoke", S(1)), now), 0);
+  read_sched_lock();
+  read_cb_t *rc = read_sched_take();
+  /* The call took 5.5 intervals: the next one is one interval after it
+   * returned, not five missed runs in a row. */
+  ck_assert(read_sched_done(rc, 0, S(5) + S(1) / 2));
+  ck_assert_uint_eq(read_sched_peek()->next_due, S(6) + S(1) / 2);
+  read_sched_unlock();
+  teardown();
+}
+END_TEST
+
+START_TEST(test_remove_while_running) {
+  cdtime_t now = S(0);
+  ck_assert_int_eq(read_sched_insert(entry("a", S(1)), now), 0);
+  ck_assert_int_eq(read_sched_insert(entry("b", S(2)), now + 1), 0);
+
+  read_sched_lock();
+  read_cb_t *rc = read_sched_take();
+  ck_assert_str_eq(rc->name, "a");
+  read_sched_unlock();
+
+  /* Unregistering a running entry only flags it; the name stays taken
+   * until its thread hands it back, and then it is not rescheduled. */
+  ck_assert_int_eq(read_sched_remove_name("a"), 1);
+  ck_assert(rc->removed);
+  read_sched_lock();
+  ck_assert(!read_sched_done(rc, 0, now));
+  read_sched_unlock();
+  read_cb_free(rc);
+
+  ck_assert_uint_eq(read_sched_size(), 1);
+  ck_assert_int_eq(read_sched_remove_name("a"), 0);
+  ck_assert_int_eq(read_sched_remove_name("b"), 1);
+  ck_assert_uint_eq(read_sched_size(), 0);
+  teardown();
+}
+END_TEST
+
+START_TEST(test_many_entries_stay_ordered) {
+  /* Random intervals; every take must be the earliest due entry. */
+  srand(42);
+  for (int i = 0; i < 500; i++) {
+    char name[32];
+    snprintf(name, sizeof(name), "e%d", i);
+    ck_assert_int_eq(
+        read_sched_insert(entry(name, S(1 + rand() % 50)), S(rand() % 100)),
+        0);
+  }
+  cdtime_t last = 0;
+  cdtime_t now = 0;
+  for (int i = 0; i < 5000; i++) {
+    read_sched_lock();
+    read_cb_t *rc = read_sched_take();
+    ck_assert_uint_ge(rc->next_due, last);
+    last = rc->next_due;
+    if (now < last)
+      now = last;
+    ck_assert(read_sched_done(rc, 0, now));
+    read_sched_unlock();
+  }
+  teardown();
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("read_schedule");
+  TCase *tc = tcase_create("schedule");
+  tcase_add_test(tc, test_order_and_intervals);
+  tcase_add_test(tc, test_duplicate_name);
+  tcase_add_test(tc, test_backoff_and_recovery);
+  tcase_add_test(tc, test_overrun_does_not_catch_up);
+  tcase_add_test(tc, test_remove_while_running);
+  tcase_add_test(tc, test_many_entries_stay_ordered);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,107 @@
+/* The write queue: delivery of everything accepted, and the drop rules of
+ * WriteQueueLimitLow/High. */
+#include "plugin_internal.h"
+#include "utils_cache.h"
+
+#include <check.h>
+
+static _Atomic long written;
+static int count_write(const data_set_t *ds, const value_list_t *vl,
+                       user_data_t *ud) {
+  ck_assert_str_eq(ds->type, "gauge");
+  ck_assert_uint_eq(vl->values_len, 1);
+  atomic_fetch_add(&written, 1);
+  return 0;
+}
+
+static void setup(void) {
+  data_source_t src = {.name = "value", .type = DS_TYPE_GAUGE, .min = NAN,
+                       .max = NAN};
+  data_set_t ds = {.type = "gauge", .ds_num = 1, .ds = &src};
+  ck_assert_int_eq(plugin_register_data_set(&ds), 0);
+  ck_assert_int_eq(plugin_register_write("counter", count_write, NULL), 0);
+  interval_g = TIME_T_TO_CDTIME_T_STATIC(10);
+  timeout_g = 2;
+  hostname_set("testhost");
+  uc_init();
+  atomic_store(&written, 0);
+}
+
+static int dispatch(int i) {
+  value_t v = {.gauge = i};
+  value_list_t vl = {.values = &v, .values_len = 1, .time = 0};
+  snprintf(vl.plugin, sizeof(vl.plugin), "wq");
+  snprintf(vl.type, sizeof(vl.type), "gauge");
+  snprintf(vl.type_instance, sizeof(vl.type_instance), "%d", i % 50);
+  return plugin_dispatch_values(&vl);
+}
+
+START_TEST(test_everything_accepted_is_delivered) {
+  ck_assert_int_eq(plugin__write_start(3), 0);
+  for (int i = 0; i < 20000; i++)
+    ck_assert_int_eq(dispatch(i), 0);
+  ck_assert_int_eq(plugin__write_stop(TIME_T_TO_CDTIME_T_STATIC(10)), 0);
+  ck_assert_int_eq(atomic_load(&written), 20000);
+}
+END_TEST
+
+START_TEST(test_limits_drop) {
+  /* No write thread runs, so the queue only grows. Below Low everything
+   * is queued, at or above High everything is dropped, in between some. */
+  plugin__write_set_limits(200, 100);
+  long accepted = 0;
+  for (int i = 0; i < 1000; i++)
+    if (dispatch(i) == 0)
+      accepted++;
+  ck_assert_int_ge(accepted, 100);
+  ck_assert_int_le(accepted, 200);
+  ck_assert_int_eq(plugin__write_dropped(), 1000 - accepted);
+
+  /* Starting the threads delivers exactly what was accepted. */
+  ck_assert_int_eq(plugin__write_start(1), 0);
+  ck_assert_int_eq(plugin__write_stop(TIME_T_TO_CDTIME_T_STATIC(10)), 0);
+  ck_assert_int_eq(atomic_load(&written), accepted);
+}
+END_TEST
+
+START_TEST(test_single_limit_means_both) {
+  plugin__write_set_limits(0, 50);
+  long accepted = 0;
+  for (int i = 0; i < 300; i++)
+    if (dispatch(i) == 0)
+      accepted++;
+  ck_assert_int_eq(accepted, 50);
+  ck_assert_int_eq(plugin__write_stop(0), 50); /* dropped at stop */
+}
+END_TEST
+
+START_TEST(test_bad_value_lists_refused) {
+  value_t v[2] = {{.gauge = 1}, {.gauge = 2}};
+  value_list_t vl = {.values = v, .values_len = 2};
+  snprintf(vl.plugin, sizeof(vl.plugin), "wq");
+  snprintf(vl.type, sizeof(vl.type), "gauge");
+  ck_assert_int_eq(plugin_dispatch_values(&vl), -EINVAL); /* 2 values */
+  snprintf(vl.type, sizeof(vl.type), "no_such_type");
+  vl.values_len = 1;
+  ck_assert_int_eq(plugin_dispatch_values(&vl), -ENOENT);
+  vl.plugin[0] = '\0';
+  ck_assert_int_eq(plugin_dispatch_values(&vl), -EINVAL);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("write_queue");
+  TCase *tc = tcase_create("queue");
+  tcase_add_checked_fixture(tc, setup, NULL);
+  tcase_set_timeout(tc, 30);
+  tcase_add_test(tc, test_everything_accepted_is_delivered);
+  tcase_add_test(tc, test_limits_drop);
+  tcase_add_test(tc, test_single_limit_means_both);
+  tcase_add_test(tc, test_bad_value_lists_refused);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

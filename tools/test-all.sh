@@ -1,0 +1,24 @@
+#!/bin/sh
+# README command 2: install what is missing, build, and run the whole test
+# suite (unit tests, ABI checks, integration tests against the real daemon
+# and Debian's collectd 5.12).
+set -e
+cd "$(dirname "$0")/.."
+sh tools/install-deps.sh
+sh tools/build.sh
+status=0
+make -j"$(nproc)" check || status=$?
+
+# Show the logs of what failed, then one closing line with the counts.
+results=$(find tests -name '*.trs' -exec grep -h '^:test-result:' {} + || true)
+passed=$(printf '%s\n' "$results" | grep -c ': PASS' || true)
+failed=$(printf '%s\n' "$results" | grep -Ec ': (FAIL|ERROR|XPASS)' || true)
+skipped=$(printf '%s\n' "$results" | grep -c ': SKIP' || true)
+for trs in $(find tests -name '*.trs'); do
+  if grep -Eq '^:test-result: (FAIL|ERROR|XPASS)' "$trs"; then
+    echo "=== ${trs%.trs}.log"
+    cat "${trs%.trs}.log"
+  fi
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -220,6 +220,7 @@ int main(int argc, char **argv) {
     exit_status = plugin_read_all_once() == 0 && status == 0 ? EXIT_SUCCESS
                                                               : EXIT_FAILURE;
   } else {
+    internal_stats_register();
     plugin__read_start((int)global_option_get_long("ReadThreads", 5));
     INFO("Initialization complete, entering read-loop.");
     main_loop(&set);

@@ -14,6 +14,9 @@ int cf_load_plugins(bool check_only, bool *shutdown);
 /* The global OnPluginFailure. */
 plugin_failure_policy_t cf_default_failure_policy(void);
 
+/* Registers the core's own read callback if CollectInternalStats is on. */
+int internal_stats_register(void);
+
 /* Frees the parsed configuration and resets the global options. */
 void cf_free(void);
 

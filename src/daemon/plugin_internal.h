@@ -188,6 +188,7 @@ void plugin__write_set_limits(long high, long low);
 /* Delivers a value list to every ready write callback now. */
 int plugin__write_deliver(const data_set_t *ds, const value_list_t *vl);
 long plugin__write_dropped(void);
+long plugin__write_queued(void);
 
 /* ---- logging ------------------------------------------------------------- */
 

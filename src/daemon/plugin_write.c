@@ -49,6 +49,7 @@ void plugin__write_set_limits(long high, long low) {
 }
 
 long plugin__write_dropped(void) { return atomic_load(&dropped); }
+long plugin__write_queued(void) { return atomic_load(&queued); }
 
 /* Between the low and the high mark, drop with a probability that grows
  * linearly from 0 to 1; at or above the high mark, drop everything. */

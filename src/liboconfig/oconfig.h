@@ -78,6 +78,13 @@ int oconfig_parse_buffer(const char *buf, size_t len, const char *name,
 int oconfig_item_source(const oconfig_item_t *ci, const char **file,
                         int *line);
 
+/* Called for text that collectd 5.12 silently ignores and so do we, for
+ * compatibility (a stray ';' after a value, a trailing '.' in "10."): the
+ * message says what was ignored, with the usual "file:line: " prefix.
+ * Process-wide; set it once before parsing. NULL, the default, drops them. */
+typedef void (*oconfig_warning_hook_t)(const char *message, void *user_data);
+void oconfig_set_warning_hook(oconfig_warning_hook_t hook, void *user_data);
+
 /* Replace `remove` children of `parent`, starting at `index`, with all the
  * children of `src`, in order, and free the removed items and `src`. Used to
  * expand Include in place; parent pointers and source locations follow the

@@ -4,7 +4,7 @@
 #define OCONFIG_INTERNAL_H 1
 
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1 /* strtod_l, vasprintf-free formatting helpers */
+#define _GNU_SOURCE 1 /* strtod_l() and newlocale() */
 #endif
 
 #include "liboconfig/oconfig.h"
@@ -29,6 +29,9 @@ typedef struct {
  * `err`, so that callers can write `return oc_error(...)`. */
 int oc_error(const oc_err_t *e, int line, int err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Passes "name:line: message" to the warning hook, if one is set. */
+void oc_warn(const oc_err_t *e, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- Scanner (oconfig_scanner.c) ---- */
 
@@ -39,6 +42,7 @@ typedef enum {
   OC_TOK_QUOTED, /* "..." with escapes resolved */
   OC_TOK_LT,     /* '<' */
   OC_TOK_GT,     /* '>' */
+  OC_TOK_SLASH,  /* '/': only valid in a closing tag */
 } oc_tok_type_t;
 
 typedef struct {
@@ -67,13 +71,26 @@ int oc_scan(oc_scanner_t *s, oc_token_t *tok);
 
 /* ---- Words (oconfig_word.c) ---- */
 
-/* Turns an unquoted word into a value of the type its spelling gives it.
- * Returns -EINVAL for a word that starts like a number but is not one,
- * -ERANGE for a number too large for a double, and -ENOMEM; *v is untouched
- * then. */
-int oc_word_value(const char *word, oconfig_value_t *v);
-/* Whether `word` may be used as an option or block name. */
-bool oc_word_is_key(const char *word);
+typedef enum {
+  OC_PIECE_BOOLEAN,
+  OC_PIECE_NUMBER,
+  OC_PIECE_ADDRESS, /* IPv4 or IPv6: a string */
+  OC_PIECE_PLAIN,   /* [A-Za-z0-9_]+: a string, or a name */
+} oc_piece_type_t;
+
+/* How collectd 5.12 would read one unquoted word. */
+typedef struct {
+  int pieces;          /* tokens it would make of the word */
+  size_t start, len;   /* the first of them */
+  oc_piece_type_t type;
+  bool dropped_before; /* characters it would ignore before that token */
+  bool dropped_after;  /* ... and after the last token */
+} oc_word_t;
+
+void oc_word_scan(const char *word, oc_word_t *w);
+/* The value of the first piece of a scanned word. Returns 0, -ERANGE for a
+ * number too large for a double, or -ENOMEM; *v is untouched on error. */
+int oc_word_value(const char *word, const oc_word_t *w, oconfig_value_t *v);
 
 /* ---- Tree helpers (oconfig_tree.c) ---- */
 
@@ -89,6 +106,27 @@ void oc_source_remove(const oconfig_item_t *ci);
 /* Re-keys the entry of an item that was moved in memory; never allocates,
  * so that tree surgery cannot fail half-way. */
 void oc_source_move(const oconfig_item_t *from, const oconfig_item_t *to);
+
+/* ---- Children of a block being parsed (oconfig_children.c) ---- */
+
+typedef struct {
+  oconfig_item_t *items;
+  int *lines; /* lines[i] is where items[i] starts */
+  int num;
+  int cap;
+} oc_children_t;
+
+/* Appends a zeroed item; NULL when out of memory. The pointer is valid
+ * until the next push. */
+oconfig_item_t *oc_children_push(oc_children_t *c, int line);
+/* Frees the last item pushed (an empty block that is dropped). */
+void oc_children_pop(oc_children_t *c);
+/* Hands the items over to `item`, sets parent pointers and records their
+ * locations in `file`. `item` owns them afterwards, even when this fails
+ * (-ENOMEM); freeing it frees them. */
+int oc_children_finish(oc_children_t *c, oconfig_item_t *item,
+                       const char *file);
+void oc_children_discard(oc_children_t *c);
 
 /* ---- Parser (oconfig_parser.c) ---- */
 

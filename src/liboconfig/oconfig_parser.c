@@ -2,8 +2,8 @@
  *
  *   file      = { statement } EOF
  *   statement = EOL | option | block
- *   option    = KEY value { value } (EOL | EOF)
- *   block     = "<" KEY { value } ">" EOL { statement } "<" "/" KEY ">"
+ *   option    = NAME value { value } (EOL | EOF)
+ *   block     = "<" NAME { value } ">" EOL { statement } "<" "/" NAME ">"
  *   value     = WORD | QUOTED
  *
  * Behaviour matched with collectd 5.12: an option needs at least one value,
@@ -11,10 +11,7 @@
  * appear anywhere inside a tag ("< /Plugin >"); the closing name must be
  * spelled exactly like the opening one (case matters); a block with neither
  * values nor children disappears from the tree, as it does in collectd.
- *
- * Each block collects its children in a growing array; when the block ends
- * the array is final, so that is when the children's parent pointers are set
- * and their locations recorded (the table is keyed by address). */
+ * Words collectd ignores entirely (a stray ";") may appear anywhere. */
 #include "liboconfig/oconfig_internal.h"
 
 #include <errno.h>
@@ -27,14 +24,6 @@ typedef struct {
   oc_token_t tok; /* the current token */
   const oc_err_t *err;
 } parser_t;
-
-/* The children of one block while it is being read. */
-typedef struct {
-  oconfig_item_t *items;
-  int *lines;
-  int num;
-  int cap;
-} children_t;
 
 /* An open block, for "never closed" and mismatch messages. */
 typedef struct {
@@ -51,6 +40,7 @@ static bool at_line_end(const parser_t *p) {
 
 /* A short description of the current token for error messages. */
 static const char *describe(const parser_t *p, char *buf, size_t len) {
+  const char *what = "";
   switch (p->tok.type) {
   case OC_TOK_EOF:
     return "end of file";
@@ -60,18 +50,20 @@ static const char *describe(const parser_t *p, char *buf, size_t len) {
     return "'<'";
   case OC_TOK_GT:
     return "'>'";
-  case OC_TOK_WORD:
-    snprintf(buf, len, "\"%.40s%s\"", p->tok.text,
-             p->tok.len > 40 ? "..." : "");
-    return buf;
+  case OC_TOK_SLASH:
+    return "'/' (paths must be quoted)";
   case OC_TOK_QUOTED:
-    snprintf(buf, len, "quoted string \"%.40s%s\"", p->tok.text,
-             p->tok.len > 40 ? "..." : "");
-    return buf;
+    what = "quoted string ";
+    break;
+  case OC_TOK_WORD:
+    break;
   }
-  return "token";
+  snprintf(buf, len, "%s\"%.40s%s\"", what, p->tok.text,
+           p->tok.len > 40 ? "..." : "");
+  return buf;
 }
 
+/* "unexpected <token> <where><name>>" */
 static int unexpected(parser_t *p, const char *where, const char *name) {
   char buf[80];
   return oc_error(p->err, p->tok.line, -EINVAL, "unexpected %s %s%s%s",
@@ -79,92 +71,119 @@ static int unexpected(parser_t *p, const char *where, const char *name) {
                   name ? ">" : "");
 }
 
-static void children_discard(children_t *c) {
-  for (int i = 0; i < c->num; i++)
-    oc_item_clear(&c->items[i]);
-  free(c->items);
-  free(c->lines);
-  *c = (children_t){0};
+/* Scans the current word the way collectd 5.12 would (oconfig_word.c) and
+ * refuses it where collectd would make several values of it or drop its
+ * start. Sets *ignored for a word collectd ignores entirely. */
+static int check_word(parser_t *p, oc_word_t *w, bool *ignored) {
+  const char *text = p->tok.text;
+  oc_word_scan(text, w);
+  *ignored = (w->pieces == 0);
+  if (*ignored) {
+    oc_warn(p->err, p->tok.line, "ignoring \"%s\" (as collectd 5.12 does)",
+            text);
+    return 0;
+  }
+  if (w->pieces > 1 || w->dropped_before) {
+    if (w->type == OC_PIECE_NUMBER && !w->dropped_before)
+      return oc_error(p->err, p->tok.line, -EINVAL, "bad number \"%s\"", text);
+    return oc_error(p->err, p->tok.line, -EINVAL,
+                    "\"%s\" must be in double quotes (unquoted, collectd 5.12 "
+                    "would not read it as one value)",
+                    text);
+  }
+  if (w->dropped_after)
+    oc_warn(p->err, p->tok.line,
+            "reading \"%s\" as \"%.*s\" (as collectd 5.12 does)", text,
+            (int)w->len, text + w->start);
+  return 0;
 }
 
-/* Appends a zeroed item and returns it, NULL when out of memory. The
- * pointer is valid until the next push. */
-static oconfig_item_t *children_push(children_t *c, int line) {
-  if (c->num == c->cap) {
-    if (c->cap > INT_MAX / 2)
-      return NULL;
-    int cap = c->cap ? c->cap * 2 : 8;
-    oconfig_item_t *items = realloc(c->items, (size_t)cap * sizeof(*items));
-    if (items == NULL)
-      return NULL;
-    c->items = items;
-    int *lines = realloc(c->lines, (size_t)cap * sizeof(*lines));
-    if (lines == NULL)
-      return NULL;
-    c->lines = lines;
-    c->cap = cap;
+/* Skips words collectd ignores entirely; they may come before a name. */
+static int skip_ignored(parser_t *p) {
+  while (p->tok.type == OC_TOK_WORD) {
+    oc_word_t w;
+    oc_word_scan(p->tok.text, &w);
+    if (w.pieces > 0)
+      return 0;
+    oc_warn(p->err, p->tok.line, "ignoring \"%s\" (as collectd 5.12 does)",
+            p->tok.text);
+    int status = advance(p);
+    if (status != 0)
+      return status;
   }
-  c->lines[c->num] = line;
-  c->items[c->num] = (oconfig_item_t){0};
-  return &c->items[c->num++];
+  return 0;
 }
 
-/* Hands the collected children over to `item`. Afterwards `item` owns them
- * even on failure (freeing it frees them). */
-static int children_finish(parser_t *p, children_t *c, oconfig_item_t *item) {
-  if (c->num > 0 && c->num < c->cap) {
-    oconfig_item_t *items = realloc(c->items, (size_t)c->num * sizeof(*items));
-    if (items != NULL)
-      c->items = items;
-  } else if (c->num == 0) {
-    free(c->items);
-    c->items = NULL;
-  }
-  item->children = c->items;
-  item->children_num = c->num;
-  oc_item_adopt_children(item);
+static int advance_skip(parser_t *p) {
+  int status = advance(p);
+  return status != 0 ? status : skip_ignored(p);
+}
 
-  int status = 0;
-  for (int i = 0; i < c->num && status == 0; i++) {
-    oc_item_adopt_children(&item->children[i]); /* it may have moved */
-    status = oc_source_add(&item->children[i], p->err->name, c->lines[i]);
-  }
-  free(c->lines);
-  *c = (children_t){0};
-  if (status != 0)
-    return oc_error(p->err, 0, status, "out of memory");
+/* Returns a copy of the name in the current token. collectd takes one
+ * plain word that is not a number or boolean: "1A" is a name, "1", "0x1F"
+ * and "true" are syntax errors. */
+static int take_name(parser_t *p, char **ret, const char *what) {
+  char buf[80];
+  if (p->tok.type != OC_TOK_WORD)
+    return oc_error(p->err, p->tok.line, -EINVAL, "expected %s, got %s", what,
+                    describe(p, buf, sizeof(buf)));
+  oc_word_t w;
+  oc_word_scan(p->tok.text, &w);
+  if (w.pieces != 1 || w.dropped_before || w.type != OC_PIECE_PLAIN)
+    return oc_error(p->err, p->tok.line, -EINVAL,
+                    "invalid name \"%s\": names are letters, digits and '_', "
+                    "and not a number or boolean",
+                    p->tok.text);
+  if (w.dropped_after)
+    oc_warn(p->err, p->tok.line,
+            "reading \"%s\" as \"%.*s\" (as collectd 5.12 does)", p->tok.text,
+            (int)w.len, p->tok.text + w.start);
+  *ret = strndup(p->tok.text + w.start, w.len);
+  if (*ret == NULL)
+    return oc_error(p->err, p->tok.line, -ENOMEM, "out of memory");
+  return 0;
+}
+
+static int grow_values(parser_t *p, oconfig_item_t *item, int *cap) {
+  if (item->values_num < *cap)
+    return 0;
+  if (*cap > INT_MAX / 2)
+    return oc_error(p->err, p->tok.line, -EINVAL, "too many values");
+  int n = *cap ? *cap * 2 : 4;
+  oconfig_value_t *v = realloc(item->values, (size_t)n * sizeof(*v));
+  if (v == NULL)
+    return oc_error(p->err, p->tok.line, -ENOMEM, "out of memory");
+  item->values = v;
+  *cap = n;
   return 0;
 }
 
 static int add_value(parser_t *p, oconfig_item_t *item, int *cap) {
-  if (item->values_num == *cap) {
-    if (*cap > INT_MAX / 2)
-      return oc_error(p->err, p->tok.line, -EINVAL, "too many values");
-    int n = *cap ? *cap * 2 : 4;
-    oconfig_value_t *v = realloc(item->values, (size_t)n * sizeof(*v));
-    if (v == NULL)
-      return oc_error(p->err, p->tok.line, -ENOMEM, "out of memory");
-    item->values = v;
-    *cap = n;
-  }
-
+  int status = grow_values(p, item, cap);
+  if (status != 0)
+    return status;
   oconfig_value_t *v = &item->values[item->values_num];
+
   if (p->tok.type == OC_TOK_QUOTED) {
     char *s = strdup(p->tok.text);
     if (s == NULL)
       return oc_error(p->err, p->tok.line, -ENOMEM, "out of memory");
     *v = (oconfig_value_t){.value.string = s, .type = OCONFIG_TYPE_STRING};
-  } else {
-    int status = oc_word_value(p->tok.text, v);
-    if (status == -ENOMEM)
-      return oc_error(p->err, p->tok.line, status, "out of memory");
-    if (status == -ERANGE)
-      return oc_error(p->err, p->tok.line, -EINVAL,
-                      "number out of range \"%s\"", p->tok.text);
-    if (status != 0)
-      return oc_error(p->err, p->tok.line, -EINVAL, "bad number \"%s\"",
-                      p->tok.text);
+    item->values_num++;
+    return 0;
   }
+
+  oc_word_t w;
+  bool ignored;
+  status = check_word(p, &w, &ignored);
+  if (status != 0 || ignored)
+    return status;
+  status = oc_word_value(p->tok.text, &w, v);
+  if (status == -ERANGE)
+    return oc_error(p->err, p->tok.line, -EINVAL,
+                    "number out of range \"%s\"", p->tok.text);
+  if (status != 0)
+    return oc_error(p->err, p->tok.line, status, "out of memory");
   item->values_num++;
   return 0;
 }
@@ -182,29 +201,12 @@ static int parse_values(parser_t *p, oconfig_item_t *item) {
   return 0;
 }
 
-/* Checks the current token as a key and stores a copy in item->key. */
-static int take_key(parser_t *p, oconfig_item_t *item, const char *what) {
-  if (p->tok.type != OC_TOK_WORD) {
-    char buf[80];
-    return oc_error(p->err, p->tok.line, -EINVAL, "expected %s, got %s", what,
-                    describe(p, buf, sizeof(buf)));
-  }
-  if (!oc_word_is_key(p->tok.text))
-    return oc_error(p->err, p->tok.line, -EINVAL,
-                    "invalid name \"%s\": a name is made of letters, digits "
-                    "and '_' and is not a number or boolean",
-                    p->tok.text);
-  item->key = strdup(p->tok.text);
-  if (item->key == NULL)
-    return oc_error(p->err, p->tok.line, -ENOMEM, "out of memory");
-  return 0;
-}
-
-static int parse_option(parser_t *p, children_t *c) {
-  oconfig_item_t *item = children_push(c, p->tok.line);
+/* Called on the name of an option. */
+static int parse_option(parser_t *p, oc_children_t *c) {
+  oconfig_item_t *item = oc_children_push(c, p->tok.line);
   if (item == NULL)
     return oc_error(p->err, p->tok.line, -ENOMEM, "out of memory");
-  int status = take_key(p, item, "an option name");
+  int status = take_name(p, &item->key, "an option name");
   if (status == 0)
     status = advance(p);
   if (status == 0)
@@ -223,98 +225,102 @@ static int parse_option(parser_t *p, children_t *c) {
   return 0;
 }
 
-static int parse_body(parser_t *p, oconfig_item_t *item,
-                      const open_block_t *open);
+/* Expects '>' and the end of the line after the name and values of a tag;
+ * `tag` is "<" or "</", for messages. */
+static int end_tag(parser_t *p, const char *tag, const char *name) {
+  if (p->tok.type != OC_TOK_GT) {
+    if (at_line_end(p))
+      return oc_error(p->err, p->tok.line, -EINVAL,
+                      "missing '>' at the end of %s%s", tag, name);
+    char where[8];
+    snprintf(where, sizeof(where), "in %s", tag);
+    return unexpected(p, where, name);
+  }
+  int status = advance_skip(p);
+  if (status != 0)
+    return status;
+  if (!at_line_end(p)) {
+    char where[12];
+    snprintf(where, sizeof(where), "after %s", tag);
+    return unexpected(p, where, name);
+  }
+  return 0;
+}
 
-/* Called after "<" with a token that is not a closing "/". */
-static int parse_block(parser_t *p, children_t *c, int depth) {
+static int parse_statements(parser_t *p, oc_children_t *c,
+                            const open_block_t *open);
+
+/* Called after "<" on the name of a block. */
+static int parse_block(parser_t *p, oc_children_t *c, int depth) {
   int line = p->tok.line;
   if (depth > OC_MAX_NESTING)
     return oc_error(p->err, line, -EINVAL,
                     "blocks nested deeper than %d levels", OC_MAX_NESTING);
 
-  oconfig_item_t *item = children_push(c, line);
+  oconfig_item_t *item = oc_children_push(c, line);
   if (item == NULL)
     return oc_error(p->err, line, -ENOMEM, "out of memory");
-  int status = take_key(p, item, "a block name after '<'");
+  int status = take_name(p, &item->key, "a block name after '<'");
   if (status == 0)
     status = advance(p);
   if (status == 0)
     status = parse_values(p, item);
+  if (status == 0)
+    status = end_tag(p, "<", item->key);
   if (status != 0)
     return status;
 
-  if (p->tok.type != OC_TOK_GT) {
-    if (at_line_end(p))
-      return oc_error(p->err, p->tok.line, -EINVAL,
-                      "missing '>' at the end of <%s", item->key);
-    return unexpected(p, "in <", item->key);
-  }
-  status = advance(p);
-  if (status != 0)
-    return status;
-  if (!at_line_end(p))
-    return unexpected(p, "after the block tag <", item->key);
-
+  /* `item` stays valid: nothing is pushed to `c` while its body is read. */
   open_block_t open = {.key = item->key, .line = line, .depth = depth};
-  status = parse_body(p, item, &open);
-  if (status != 0)
+  oc_children_t body = {0};
+  status = parse_statements(p, &body, &open);
+  if (status != 0) {
+    oc_children_discard(&body);
     return status;
-
-  if (item->values_num == 0 && item->children_num == 0) {
-    oc_item_clear(item); /* collectd drops an empty "<A></A>" too */
-    c->num--;
   }
+  status = oc_children_finish(&body, item, p->err->name);
+  if (status != 0)
+    return oc_error(p->err, line, status, "out of memory");
+
+  if (item->values_num == 0 && item->children_num == 0)
+    oc_children_pop(c); /* collectd drops an empty "<A></A>" too */
   return 0;
 }
 
-/* Called after "<" with a word starting with '/'. */
+/* Called after "<" "/"; checks the name against the open block. */
 static int parse_close(parser_t *p, const open_block_t *open) {
   int line = p->tok.line;
-  if (p->tok.text[1] == '\0') { /* "< / Name>": the name is the next word */
-    int status = advance(p);
-    if (status != 0)
-      return status;
-    if (p->tok.type != OC_TOK_WORD) {
-      char buf[80];
-      return oc_error(p->err, p->tok.line, -EINVAL,
-                      "expected a block name after '</', got %s",
-                      describe(p, buf, sizeof(buf)));
-    }
-  } else {
-    memmove(p->tok.text, p->tok.text + 1, p->tok.len); /* drop the '/' */
-  }
-  const char *name = p->tok.text;
+  char *name = NULL;
+  int status = advance_skip(p);
+  if (status == 0)
+    status = take_name(p, &name, "a block name after '</'");
+  if (status != 0)
+    return status;
 
   if (open == NULL)
-    return oc_error(p->err, line, -EINVAL, "</%s> without an open block",
-                    name);
-  if (strcmp(name, open->key) != 0)
-    return oc_error(p->err, line, -EINVAL,
-                    "</%s> closes <%s> opened at line %d", name, open->key,
-                    open->line);
-
-  int status = advance(p);
-  if (status != 0)
-    return status;
-  if (p->tok.type != OC_TOK_GT) {
-    if (at_line_end(p))
-      return oc_error(p->err, p->tok.line, -EINVAL,
-                      "missing '>' at the end of </%s", open->key);
-    return unexpected(p, "in </", open->key);
-  }
-  status = advance(p);
-  if (status != 0)
-    return status;
-  if (!at_line_end(p))
-    return unexpected(p, "after the closing tag </", open->key);
-  return 0;
+    status = oc_error(p->err, line, -EINVAL, "</%s> without an open block",
+                      name);
+  else if (strcmp(name, open->key) != 0)
+    status = oc_error(p->err, line, -EINVAL,
+                      "</%s> closes <%s> opened at line %d", name, open->key,
+                      open->line);
+  free(name);
+  if (status == 0)
+    status = advance_skip(p);
+  if (status == 0)
+    status = end_tag(p, "</", open->key);
+  return status;
 }
 
-static int parse_statements(parser_t *p, children_t *c,
+/* Reads statements into `c` up to the closing tag of `open`, or to the end
+ * of the file when `open` is NULL. */
+static int parse_statements(parser_t *p, oc_children_t *c,
                             const open_block_t *open) {
   for (;;) {
-    int status = 0;
+    int status = skip_ignored(p);
+    if (status != 0)
+      return status;
+
     switch (p->tok.type) {
     case OC_TOK_EOF:
       if (open != NULL)
@@ -328,48 +334,43 @@ static int parse_statements(parser_t *p, children_t *c,
       status = parse_option(p, c);
       break;
     case OC_TOK_LT:
-      status = advance(p);
-      if (status != 0)
-        return status;
-      if (p->tok.type == OC_TOK_WORD && p->tok.text[0] == '/')
+      status = advance_skip(p);
+      if (status == 0 && p->tok.type == OC_TOK_SLASH)
         return parse_close(p, open);
-      status = parse_block(p, c, open ? open->depth + 1 : 1);
+      if (status == 0)
+        status = parse_block(p, c, open ? open->depth + 1 : 1);
       break;
     default:
       return unexpected(p, "at the start of a statement", NULL);
     }
     if (status == 0 && p->tok.type != OC_TOK_EOF)
-      status = advance(p); /* past the EOL that ended the statement */
+      status = advance(p); /* past the end of the statement's line */
     if (status != 0)
       return status;
   }
 }
 
-/* Reads statements into `item` until its closing tag (or EOF for a root). */
-static int parse_body(parser_t *p, oconfig_item_t *item,
-                      const open_block_t *open) {
-  children_t c = {0};
-  int status = parse_statements(p, &c, open);
-  if (status != 0) {
-    children_discard(&c);
-    return status;
-  }
-  return children_finish(p, &c, item);
-}
-
 int oc_parse(const char *buf, size_t len, const oc_err_t *err,
              oconfig_item_t **ret) {
+  oconfig_item_t *root = calloc(1, sizeof(*root));
+  if (root == NULL)
+    return oc_error(err, 0, -ENOMEM, "out of memory");
+
   parser_t p = {.err = err};
   oc_scanner_init(&p.scanner, buf, len, err);
-
-  oconfig_item_t *root = calloc(1, sizeof(*root));
-  int status = (root != NULL) ? 0 : oc_error(err, 0, -ENOMEM, "out of memory");
+  oc_children_t top = {0};
+  int status = advance(&p);
   if (status == 0)
-    status = advance(&p);
-  if (status == 0)
-    status = parse_body(&p, root, NULL);
-  if (status == 0 && oc_source_add(root, err->name, 0) != 0)
-    status = oc_error(err, 0, -ENOMEM, "out of memory");
+    status = parse_statements(&p, &top, NULL);
+  if (status != 0) {
+    oc_children_discard(&top); /* the message is written already */
+  } else {
+    status = oc_children_finish(&top, root, err->name);
+    if (status == 0)
+      status = oc_source_add(root, err->name, 0);
+    if (status != 0)
+      oc_error(err, 0, status, "out of memory");
+  }
   oc_scanner_destroy(&p.scanner);
 
   if (status != 0) {

@@ -1,17 +1,22 @@
 /* The scanner: turns the bytes of a configuration file into tokens.
  *
  * Comments, blanks and backslash-newline continuations disappear here, so
- * that the parser only sees words, quoted strings, '<', '>' and ends of
- * lines. Choices made by comparing with collectd 5.12 (`collectd -f -C`):
- *  - space, tab, \b, \f, \v and a lone \r separate tokens; \r\n ends a line.
+ * that the parser only sees words, quoted strings, '<', '/', '>' and ends
+ * of lines. What a word means is oconfig_word.c's business. Choices made by
+ * comparing with collectd 5.12 (`collectd -f -C`):
+ *  - space, tab and the other control characters separate tokens (collectd
+ *    ignores the ones it has no rule for, which has the same effect); \r\n
+ *    ends a line like \n. A NUL byte is refused: it means a binary file.
  *  - '#' outside quotes starts a comment, even in the middle of a word.
  *  - backslash-newline outside quotes joins lines and separates tokens
  *    ("a\<nl>b" is two words); inside quotes it joins the lines and drops
  *    the blanks that indent the next one.
  *  - inside quotes a backslash keeps the character after it ("\n" is "n"),
  *    and a raw newline is kept (multi-line SQL statements rely on this).
- *  - collectd silently drops characters its scanner does not know and
- *    accepts a quote that is never closed; we report both instead. */
+ *  - '/' is a token of its own, so an unquoted path is a syntax error, as
+ *    in collectd.
+ *  - collectd drops a quote that is never closed and reads on; we report
+ *    an unterminated quoted string instead. */
 #include "liboconfig/oconfig_internal.h"
 
 #include <errno.h>
@@ -29,16 +34,17 @@ void oc_scanner_destroy(oc_scanner_t *s) {
   s->scratch_cap = 0;
 }
 
+/* NUL is not here: it is refused. */
 static bool is_blank(int c) {
-  return c == ' ' || c == '\t' || c == '\b' || c == '\f' || c == '\v' ||
-         c == '\r';
+  return c == ' ' || c == '\t' || (c > 0 && c < 0x20 && c != '\n') ||
+         c == 0x7f;
 }
 
-/* Bytes that can never appear in a word; anything else, including UTF-8,
- * can. Control characters are refused with their own message. */
-static bool ends_word(int c) {
-  return is_blank(c) || c == '\n' || c == '"' || c == '<' || c == '>' ||
-         c == '#' || c == '\\' || (c >= 0 && c < 0x20) || c == 0x7f;
+/* Bytes that end a word. A backslash ends one only before a line break;
+ * elsewhere it is one of the characters the word rules drop. */
+static bool is_special(int c) {
+  return c <= 0 || is_blank(c) || c == '\n' || c == '"' || c == '<' ||
+         c == '>' || c == '/' || c == '#';
 }
 
 static int peek(const oc_scanner_t *s, size_t off) {
@@ -109,9 +115,13 @@ static int finish_text(oc_scanner_t *s, oc_token_t *tok, size_t len) {
   return 0;
 }
 
+static bool at_continuation(const oc_scanner_t *s) {
+  return peek(s, 0) == '\\' && (newline_len(s, 1) > 0 || s->pos + 1 == s->len);
+}
+
 static int scan_word(oc_scanner_t *s, oc_token_t *tok) {
   size_t n = 0;
-  while (s->pos < s->len && !ends_word((unsigned char)s->buf[s->pos])) {
+  while (!is_special(peek(s, 0)) && !at_continuation(s)) {
     int status = scratch_put(s, n++, s->buf[s->pos++]);
     if (status != 0)
       return status;
@@ -196,15 +206,14 @@ int oc_scan(oc_scanner_t *s, oc_token_t *tok) {
     s->pos++;
     tok->type = OC_TOK_GT;
     return 0;
-  case '\\':
+  case '/':
+    s->pos++;
+    tok->type = OC_TOK_SLASH;
+    return 0;
+  case '\0':
     return oc_error(s->err, s->line, -EINVAL,
-                    "stray backslash (a backslash outside quotes must be the "
-                    "last character of a line)");
+                    "NUL byte (is this a text file?)");
   default:
-    break;
+    return scan_word(s, tok);
   }
-  if (ends_word(c))
-    return oc_error(s->err, s->line, -EINVAL,
-                    "unexpected control character 0x%02x", (unsigned)c);
-  return scan_word(s, tok);
 }

@@ -3,6 +3,7 @@
 # "layout: 90/90 match" and exits 0 only if every size, offset and
 # constant matches collectd 5.12.
 set -e
+: "${top_srcdir:?set by the test harness}" "${top_builddir:?set by the test harness}"
 checker="$top_srcdir/../shared/abi/check-layout"
 if [ ! -x "$checker" ]; then
   echo "FAIL: $checker not found (shared/ must sit beside the repository)"

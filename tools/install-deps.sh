@@ -19,5 +19,6 @@ apt-get update -q
 # collectd-core's maintainer scripts must not start a daemon of their own.
 printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 chmod +x /usr/sbin/policy-rc.d
+# shellcheck disable=SC2086 # one word per package
 apt-get install -y -q --no-install-recommends $missing
 rm -f /usr/sbin/policy-rc.d

@@ -8,12 +8,19 @@ sh tools/install-deps.sh
 sh tools/build.sh
 status=0
 make -j"$(nproc)" check || status=$?
+# The unit tests once more under valgrind.
+vg=$(mktemp)
+make check-valgrind >"$vg" 2>&1 || status=$?
+cat "$vg"
 
 # Show the logs of what failed, then one closing line with the counts.
 results=$(find tests -name '*.trs' -exec grep -h '^:test-result:' {} + || true)
 passed=$(printf '%s\n' "$results" | grep -c ': PASS' || true)
 failed=$(printf '%s\n' "$results" | grep -Ec ': (FAIL|ERROR|XPASS)' || true)
 skipped=$(printf '%s\n' "$results" | grep -c ': SKIP' || true)
+passed=$((passed + $(grep -c '^PASS: .*(valgrind)$' "$vg" || true)))
+failed=$((failed + $(grep -c '^FAIL: .*(valgrind)$' "$vg" || true)))
+rm -f "$vg"
 for trs in $(find tests -name '*.trs'); do
   if grep -Eq '^:test-result: (FAIL|ERROR|XPASS)' "$trs"; then
     echo "=== ${trs%.trs}.log"

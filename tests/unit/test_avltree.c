@@ -5,6 +5,7 @@
 #include "stub_plugin_log.h"
 #include "utils/avltree/avltree.h"
 
+#include "check_main.h"
 #include <check.h>
 
 /* Keys are ints stored in a table; the tree holds pointers to them. */
@@ -272,9 +273,5 @@ static Suite *avltree_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(avltree_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return (failed == 0) ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(avltree_suite());
 }

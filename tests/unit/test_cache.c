@@ -9,6 +9,7 @@
 #include "utils_cache.h"
 #include "utils_cache_internal.h" /* the identifier hash, tested directly */
 
+#include "check_main.h"
 #include <check.h>
 #include <pthread.h>
 
@@ -907,9 +908,5 @@ static Suite *cache_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(cache_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(cache_suite());
 }

@@ -6,6 +6,7 @@
 #include "stub_plugin_log.h"
 #include "utils/common/common.h"
 
+#include "check_main.h"
 #include <check.h>
 
 /* ---- bounded copies and allocation -------------------------------------- */
@@ -628,9 +629,5 @@ static Suite *common_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(common_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return (failed == 0) ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(common_suite());
 }

@@ -4,6 +4,7 @@
 #include "stub_plugin_log.h"
 #include "utils/common/common.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
@@ -276,9 +277,5 @@ static Suite *io_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(io_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return (failed == 0) ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(io_suite());
 }

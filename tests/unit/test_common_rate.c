@@ -5,6 +5,7 @@
 #include "stub_plugin_log.h"
 #include "utils/common/common.h"
 
+#include "check_main.h"
 #include <check.h>
 
 START_TEST(test_counter_diff) {
@@ -184,9 +185,5 @@ static Suite *rate_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(rate_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return (failed == 0) ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(rate_suite());
 }

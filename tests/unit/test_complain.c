@@ -5,6 +5,7 @@
 #include "stub_plugin_log.h"
 #include "utils_complain.h"
 
+#include "check_main.h"
 #include <check.h>
 
 static double seconds(cdtime_t t) { return CDTIME_T_TO_DOUBLE(t); }
@@ -120,9 +121,5 @@ static Suite *complain_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(complain_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return (failed == 0) ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(complain_suite());
 }

@@ -2,6 +2,7 @@
  * the skipping of callbacks whose plugin is not ready. */
 #include "plugin_internal.h"
 
+#include "check_main.h"
 #include <check.h>
 
 /* How to reach each state from a new record (which starts in loading). */
@@ -178,9 +179,5 @@ static Suite *lifecycle_suite(void) {
 int main(void) {
   _Static_assert(PLUGIN_STATE_COUNT * PLUGIN_STATE_COUNT == 25,
                  "the edge table covers every pair");
-  SRunner *sr = srunner_create(lifecycle_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(lifecycle_suite());
 }

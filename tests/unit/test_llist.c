@@ -4,6 +4,7 @@
 #include "stub_plugin_log.h"
 #include "utils_llist.h"
 
+#include "check_main.h"
 #include <check.h>
 
 /* Keys of the list joined with ',', walking the entries directly as
@@ -138,9 +139,5 @@ static Suite *llist_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(llist_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return (failed == 0) ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(llist_suite());
 }

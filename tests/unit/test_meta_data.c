@@ -5,6 +5,7 @@
 #include "stub_plugin_log.h"
 #include "utils/metadata/meta_data.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <pthread.h>
 
@@ -274,9 +275,5 @@ static Suite *meta_data_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(meta_data_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return (failed == 0) ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(meta_data_suite());
 }

@@ -2,6 +2,7 @@
  * intervals, back-off after failures up to MaxReadInterval, and recovery. */
 #include "plugin_read.h"
 
+#include "check_main.h"
 #include <check.h>
 
 #define S(x) TIME_T_TO_CDTIME_T_STATIC(x)
@@ -179,9 +180,5 @@ int main(void) {
   tcase_add_test(tc, test_remove_while_running);
   tcase_add_test(tc, test_many_entries_stay_ordered);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(s);
 }

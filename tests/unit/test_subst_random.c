@@ -5,6 +5,7 @@
 #include "utils_random.h"
 #include "utils_subst.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <pthread.h>
 
@@ -123,9 +124,5 @@ static Suite *subst_random_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(subst_random_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return (failed == 0) ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(subst_random_suite());
 }

@@ -5,6 +5,7 @@
 #include "stub_plugin_log.h"
 #include "utils_time.h"
 
+#include "check_main.h"
 #include <check.h>
 
 /* 2006-01-02T15:04:05.123456789 UTC */
@@ -89,9 +90,5 @@ static Suite *time_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(time_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return (failed == 0) ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(time_suite());
 }

@@ -1,6 +1,7 @@
 /* The types.db parser. */
 #include "types_list.h"
 
+#include "check_main.h"
 #include <check.h>
 
 static int parse(const char *text, data_set_t *ds, char *err) {
@@ -124,9 +125,5 @@ int main(void) {
   tcase_add_test(tc, test_missing_file);
   tcase_add_test(tc, test_register_replace_unregister);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(s);
 }

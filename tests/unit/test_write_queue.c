@@ -3,6 +3,7 @@
 #include "plugin_internal.h"
 #include "utils_cache.h"
 
+#include "check_main.h"
 #include <check.h>
 
 static _Atomic long written;
@@ -99,9 +100,5 @@ int main(void) {
   tcase_add_test(tc, test_single_limit_means_both);
   tcase_add_test(tc, test_bad_value_lists_refused);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(s);
 }

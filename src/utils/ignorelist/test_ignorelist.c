@@ -5,6 +5,7 @@
 #include "stub_plugin_log.h"
 #include "utils/ignorelist/ignorelist.h"
 
+#include "check_main.h"
 #include <check.h>
 
 START_TEST(test_empty_selects_everything) {
@@ -80,9 +81,5 @@ int main(void) {
   tcase_add_test(tc, test_bad_entries);
   suite_add_tcase(s, tc);
 
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_main_run(s);
 }

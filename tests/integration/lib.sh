@@ -1,0 +1,326 @@
+# Shared helpers of the integration tests, which start the real daemon in a
+# temporary directory with a generated configuration and check what it
+# writes. POSIX sh (the harness runs `$(SHELL) test.sh`, /bin/sh is dash).
+#
+# A test sources this file, calls it_init, builds a plugin directory with
+# it_plugins / it_debian_plugins, writes its configuration and starts the
+# daemon with it_start. It polls (it_wait_*) instead of sleeping for fixed
+# times, prints each check with it_check / it_ok and ends with it_pass.
+# it_fail stops the test; the EXIT trap then shows the daemon's output and
+# log files, kills every daemon the test started and removes the
+# temporary directory (kept when IT_KEEP=1).
+#
+# The harness exports top_srcdir and top_builddir (absolute); run by hand:
+#   top_srcdir=$PWD top_builddir=$PWD sh tests/integration/default_config.sh
+
+# Seconds any single wait may take before the test gives up. Generous: the
+# waits end as soon as their condition holds, so this only bounds failures
+# (and slow machines, valgrind, sanitizers).
+IT_DEADLINE=${IT_DEADLINE:-15}
+IT_POLL=0.1
+
+DEBIAN_COLLECTD=/usr/sbin/collectd
+DEBIAN_PLUGINDIR=/usr/lib/collectd
+DEBIAN_TYPESDB=/usr/share/collectd/types.db
+
+IT_PIDS=""      # daemons started by it_start, killed at exit
+IT_LOGS=""      # files shown when the test fails
+IT_STATUS=1     # exit status unless it_pass runs
+
+# ---- set-up and tear-down --------------------------------------------------
+
+it_init() {
+  IT_NAME=$1
+  if [ -z "${top_srcdir:-}" ] || [ -z "${top_builddir:-}" ]; then
+    it_here=$(cd "$(dirname "$0")/../.." && pwd)
+    top_srcdir=${top_srcdir:-$it_here}
+    top_builddir=${top_builddir:-$it_here}
+  fi
+  COLLECTD=$top_builddir/collectd
+  OUR_TYPESDB=$top_srcdir/src/types.db
+  OUR_PLUGINS=$top_builddir/.libs
+
+  TMP=$(mktemp -d "${TMPDIR:-/tmp}/collectd-itest-$IT_NAME.XXXXXX") || {
+    echo "FAIL: cannot create a temporary directory" >&2
+    exit 1
+  }
+  trap it__exit EXIT
+  trap 'exit 1' INT TERM HUP
+
+  echo "=== $IT_NAME (temporary directory $TMP)"
+  [ -x "$COLLECTD" ] || it_fail "no daemon at $COLLECTD (run make first)"
+  # The harness needs the daemon itself: a libtool wrapper script would be
+  # what we signal and wait for, not the daemon.
+  it_magic=$(od -An -c -N4 "$COLLECTD" | tr -d ' ')
+  [ "$it_magic" = '177ELF' ] ||
+    it_fail "$COLLECTD is not an ELF binary (a libtool wrapper?)"
+  [ -r "$OUR_TYPESDB" ] || it_fail "no types.db at $OUR_TYPESDB"
+}
+
+# Tests that need Debian's collectd 5.12 skip (automake's 77) without it.
+it_need_debian() {
+  for it_f in "$DEBIAN_COLLECTD" "$DEBIAN_TYPESDB" "$@"; do
+    if [ ! -e "$it_f" ]; then
+      echo "SKIP: $it_f is missing (Debian's collectd-core, see" \
+        "tools/install-deps.sh)"
+      IT_STATUS=77
+      exit 77
+    fi
+  done
+}
+
+it__exit() {
+  it_rc=$?
+  [ "$IT_STATUS" = 0 ] || [ "$IT_STATUS" = 77 ] || it_rc=1
+  [ "$IT_STATUS" = 77 ] && it_rc=77
+  if [ "$it_rc" != 0 ] && [ "$it_rc" != 77 ]; then
+    for it_f in $IT_LOGS; do
+      [ -f "$it_f" ] || continue
+      echo "---- $it_f"
+      tail -n 60 "$it_f"
+    done
+    echo "---- end of logs"
+  fi
+  for it_p in $IT_PIDS; do
+    it_kill "$it_p"
+  done
+  if [ "${IT_KEEP:-0}" = 1 ]; then
+    echo "(kept $TMP)"
+  else
+    rm -rf "$TMP"
+  fi
+  if [ "$it_rc" = 0 ]; then
+    echo "PASS: $IT_NAME"
+  elif [ "$it_rc" = 77 ]; then
+    echo "SKIP: $IT_NAME"
+  else
+    echo "FAIL: $IT_NAME"
+  fi
+  exit "$it_rc"
+}
+
+# Ends a daemon this test started, if it still runs: SIGTERM, then SIGKILL
+# after the deadline. Only this process id is signalled.
+it_kill() {
+  kill -0 "$1" 2>/dev/null || return 0
+  kill -TERM "$1" 2>/dev/null
+  it_n=$(it__polls)
+  while [ "$it_n" -gt 0 ] && kill -0 "$1" 2>/dev/null; do
+    sleep "$IT_POLL"
+    it_n=$((it_n - 1))
+  done
+  if kill -0 "$1" 2>/dev/null; then
+    echo "(daemon $1 ignored SIGTERM; killing it)"
+    kill -KILL "$1" 2>/dev/null
+  fi
+  wait "$1" 2>/dev/null
+  return 0
+}
+
+# ---- reporting -------------------------------------------------------------
+
+IT_PENDING=0   # a "check: ..." line waits for its verdict
+
+it_check() {
+  printf 'check: %s ... ' "$*"
+  IT_PENDING=1
+}
+it_ok() {
+  echo "ok${1:+ ($*)}"
+  IT_PENDING=0
+}
+it_fail() {
+  [ "$IT_PENDING" = 1 ] && echo "FAILED"
+  IT_PENDING=0
+  echo "FAIL: $*"
+  exit 1
+}
+it_pass() {
+  IT_STATUS=0
+  exit 0
+}
+# Files shown when the test fails.
+it_show_on_failure() { IT_LOGS="$IT_LOGS $*"; }
+
+# ---- plugin directories -----------------------------------------------------
+
+# it_plugins DIR NAME...: copies (not links: collectd 5.12 refuses symlinks)
+# our plugins into DIR.
+it_plugins() {
+  it_dir=$1
+  shift
+  mkdir -p "$it_dir"
+  for it_p in "$@"; do
+    [ -f "$OUR_PLUGINS/$it_p.so" ] ||
+      it_fail "our plugin $OUR_PLUGINS/$it_p.so is not built"
+    cp "$OUR_PLUGINS/$it_p.so" "$it_dir/" || it_fail "cannot copy $it_p.so"
+  done
+}
+
+# it_debian_plugins DIR NAME...: the same with Debian's plugin binaries.
+it_debian_plugins() {
+  it_dir=$1
+  shift
+  mkdir -p "$it_dir"
+  for it_p in "$@"; do
+    it_need_debian "$DEBIAN_PLUGINDIR/$it_p.so"
+    cp "$DEBIAN_PLUGINDIR/$it_p.so" "$it_dir/" ||
+      it_fail "cannot copy Debian's $it_p.so"
+  done
+}
+
+# ---- configuration ----------------------------------------------------------
+
+# it_globals DIR [TYPESDB]: the global options of a daemon that lives in DIR
+# (DIR/plugins, DIR/pid, DIR/csv, DIR/log), with a fixed host name so that
+# paths are known. Printed on stdout, for the test to extend.
+it_globals() {
+  cat <<EOF
+Hostname "itest"
+FQDNLookup false
+BaseDir "$1"
+PIDFile "$1/pid"
+PluginDir "$1/plugins"
+TypesDB "${2:-$OUR_TYPESDB}"
+Interval 0.5
+EOF
+}
+
+# it_logfile DIR: the logfile plugin, loaded first so that it sees the other
+# plugins' start-up messages.
+it_logfile() {
+  cat <<EOF
+LoadPlugin logfile
+<Plugin logfile>
+  File "$1/log"
+  LogLevel info
+  PrintSeverity true
+</Plugin>
+EOF
+}
+
+# it_csv DIR [STORERATES]
+it_csv() {
+  cat <<EOF
+LoadPlugin csv
+<Plugin csv>
+  DataDir "$1/csv"
+  StoreRates ${2:-false}
+</Plugin>
+EOF
+}
+
+# ---- running the daemon -----------------------------------------------------
+
+# it_start NAME BINARY ARGS...: starts a daemon in the background with its
+# stdout and stderr in $TMP/NAME.out; sets IT_PID.
+it_start() {
+  it_name=$1
+  shift
+  "$@" >"$TMP/$it_name.out" 2>&1 &
+  IT_PID=$!
+  IT_PIDS="$IT_PIDS $IT_PID"
+  it_show_on_failure "$TMP/$it_name.out"
+}
+
+# it_run NAME BINARY ARGS...: runs a daemon to its end in the foreground,
+# bounded by the deadline; sets IT_RC (124 if it had to be killed).
+it_run() {
+  it_start "$@"
+  it_n=$(it__polls)
+  while [ "$it_n" -gt 0 ] && kill -0 "$IT_PID" 2>/dev/null; do
+    sleep "$IT_POLL"
+    it_n=$((it_n - 1))
+  done
+  if kill -0 "$IT_PID" 2>/dev/null; then
+    kill -KILL "$IT_PID" 2>/dev/null
+    wait "$IT_PID" 2>/dev/null
+    IT_RC=124
+  else
+    wait "$IT_PID"
+    IT_RC=$?
+  fi
+}
+
+# it_stop PID: sends SIGTERM and waits (bounded) for the daemon, a child of
+# this shell, to exit; sets IT_RC (124 if it did not exit in time).
+it_stop() {
+  kill -TERM "$1" 2>/dev/null
+  it_wait_exit "$1"
+}
+
+# it_wait_exit PID: waits (bounded) for a child of this shell to exit; sets
+# IT_RC, 124 if it still runs.
+it_wait_exit() {
+  it_n=$(it__polls)
+  while [ "$it_n" -gt 0 ] && kill -0 "$1" 2>/dev/null; do
+    sleep "$IT_POLL"
+    it_n=$((it_n - 1))
+  done
+  if kill -0 "$1" 2>/dev/null; then
+    IT_RC=124
+    return 1
+  fi
+  wait "$1"
+  IT_RC=$?
+  return 0
+}
+
+# ---- waiting for results ------------------------------------------------------
+
+it__polls() { awk -v d="$IT_DEADLINE" -v p="$IT_POLL" 'BEGIN { print int(d / p) }'; }
+
+# it_wait COMMAND...: polls until COMMAND succeeds; returns 1 at the
+# deadline.
+it_wait() {
+  it_n=$(it__polls)
+  while [ "$it_n" -gt 0 ]; do
+    "$@" && return 0
+    sleep "$IT_POLL"
+    it_n=$((it_n - 1))
+  done
+  "$@"
+}
+
+# it_csv_file DIR/BASE: prints the csv file DIR/BASE-YYYY-MM-DD (the date is
+# matched, not computed, so a run across midnight still finds it); returns 1
+# if there is none.
+it_csv_file() {
+  for it_f in "$1"-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]; do
+    [ -f "$it_f" ] || continue
+    echo "$it_f"
+    return 0
+  done
+  return 1
+}
+
+# it_has_rows DIR/BASE N: the csv file has a header and at least N rows.
+it_has_rows() {
+  it_f=$(it_csv_file "$1") || return 1
+  [ "$(wc -l <"$it_f")" -gt "$2" ]
+}
+
+# it_alive PID: the process still runs and is not a zombie.
+it_alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  it_state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
+  [ "$it_state" != Z ]
+}
+
+# it_grep FILE ERE: FILE exists and has a line that matches.
+it_grep() { [ -f "$1" ] && grep -Eq -- "$2" "$1"; }
+
+# it_rows_ok FILE NVALUES: every line after the header is "<seconds with
+# three decimals>" followed by NVALUES numbers (or nan/inf as printf writes
+# them); prints the first bad line.
+it_rows_ok() {
+  awk -F, -v n="$2" '
+    NR == 1 { next }
+    {
+      bad = (NF != n + 1) || ($1 !~ /^[0-9]+\.[0-9][0-9][0-9]$/)
+      for (i = 2; i <= NF && !bad; i++)
+        if ($i !~ /^-?([0-9]+(\.[0-9]+)?|nan|inf)$/)
+          bad = 1
+      if (bad) { print; exit 1 }
+    }' "$1"
+}

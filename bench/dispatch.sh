@@ -184,6 +184,7 @@ for d in ours peer; do
 		grep -v -e 'successfully loaded' -e 'Initialization complete' \
 			-e '^bench: .* values written in' -e 'Exiting normally' \
 			-e 'Shutting down' -e '^collectd: Stopping' \
+			-e ' plugin: [a-z]* -> [a-z]*$' \
 			"$dir/log" | sed -e 's/[0-9][0-9.]*/N/g' -e "s|^|$d: |"
 	done | sort | uniq -c | sort -rn | head -n 10
 done >"$work/summary"

@@ -440,7 +440,12 @@ void cf_free(void) {
   }
 }
 
+static void log_parser_warning(const char *message, void *unused) {
+  WARNING("configuration: %s", message);
+}
+
 int cf_read(const char *filename) {
+  oconfig_set_warning_hook(log_parser_warning, NULL);
   char err[1024] = "";
   oconfig_item_t *root = NULL;
   int status = cf_include_read(filename, &root, err, sizeof(err));

@@ -16,9 +16,11 @@
 #define CF_INCLUDE_TOPLEVEL_ONLY 0x1
 
 /* Reads `path` and replaces every Include (at the top level and inside
- * blocks) by the statements of the files it names, in order. Returns 0 and
+ * blocks) by the statements of the files it names, in order. `path` itself
+ * may name a file, a directory or a pattern, like an Include. Returns 0 and
  * sets *ret (free it with oconfig_free), or returns a negative errno and
- * writes "file:line: reason" into errbuf. */
+ * writes "file:line: reason" into errbuf. Patterns go through wordexp(3),
+ * which reads the environment: do not call setenv() concurrently. */
 int cf_include_read(const char *path, oconfig_item_t **ret, char *errbuf,
                     size_t errlen);
 

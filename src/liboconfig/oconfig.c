@@ -76,15 +76,16 @@ static int parse_stream(FILE *fh, const char *name, oconfig_item_t **ret,
   return status;
 }
 
-int oconfig_parse_file_ex(const char *file, oconfig_item_t **ret,
-                          char *errbuf, size_t errlen) {
+int oconfig_parse_file_ex(const char *file, oconfig_item_t **ret, char *errbuf,
+                          size_t errlen) {
   oc_err_t err = {.name = file, .errbuf = errbuf, .errlen = errlen};
   if (file == NULL || ret == NULL)
     return oc_error(&err, 0, -EINVAL, "invalid arguments");
 
+  errno = 0;
   FILE *fh = fopen(file, "r");
   if (fh == NULL) {
-    int status = -errno;
+    int status = errno ? -errno : -EIO; /* never report success */
     return oc_error(&err, 0, status, "cannot open: %s", strerror(-status));
   }
   int status = parse_stream(fh, file, ret, errbuf, errlen);

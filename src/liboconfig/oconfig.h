@@ -33,7 +33,7 @@ struct oconfig_item_s {
   oconfig_value_t *values;
   int values_num;
 
-  oconfig_item_t *parent; /* NULL for a root */
+  oconfig_item_t *parent;   /* NULL for a root */
   oconfig_item_t *children; /* one array of children_num items */
   int children_num;
 };
@@ -61,8 +61,8 @@ void oconfig_free(oconfig_item_t *ci);
 /* Each returns 0 and sets *ret, or returns a negative errno (-EINVAL for a
  * syntax error, -ENOENT etc. when the file cannot be read, -ENOMEM) and
  * writes "file:line: reason" into errbuf (if errlen > 0). */
-int oconfig_parse_file_ex(const char *file, oconfig_item_t **ret,
-                          char *errbuf, size_t errlen);
+int oconfig_parse_file_ex(const char *file, oconfig_item_t **ret, char *errbuf,
+                          size_t errlen);
 /* `name` is what messages and source locations call the text; NULL means
  * "<string>". */
 int oconfig_parse_string(const char *text, const char *name,
@@ -75,8 +75,7 @@ int oconfig_parse_buffer(const char *buf, size_t len, const char *name,
 /* Where an item was read from. *file stays valid as long as the item does;
  * *line is 0 for the root of a file. Returns -ENOENT for an item that the
  * parser did not produce (e.g. one a plugin built itself). */
-int oconfig_item_source(const oconfig_item_t *ci, const char **file,
-                        int *line);
+int oconfig_item_source(const oconfig_item_t *ci, const char **file, int *line);
 
 /* Called for text that collectd 5.12 silently ignores and so do we, for
  * compatibility (a stray ';' after a value, a trailing '.' in "10."): the

@@ -11,8 +11,7 @@ static pthread_mutex_t hook_lock = PTHREAD_MUTEX_INITIALIZER;
 static oconfig_warning_hook_t warning_hook;
 static void *warning_hook_data;
 
-static int format_location(char *buf, size_t len, const char *name,
-                           int line) {
+static int format_location(char *buf, size_t len, const char *name, int line) {
   if (name == NULL)
     name = "<string>";
   if (line > 0)

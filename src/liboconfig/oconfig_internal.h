@@ -12,6 +12,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The daemon exports its symbols to plugins (-export-dynamic); these are
+ * not for them, and a plugin's own function of the same name must not be
+ * bound to ours. */
+#pragma GCC visibility push(hidden)
+
 /* Deeper block nesting is refused: the parser recurses once per level, and
  * no real configuration comes anywhere near this. */
 #define OC_MAX_NESTING 128
@@ -80,8 +85,8 @@ typedef enum {
 
 /* How collectd 5.12 would read one unquoted word. */
 typedef struct {
-  int pieces;          /* tokens it would make of the word */
-  size_t start, len;   /* the first of them */
+  int pieces;        /* tokens it would make of the word */
+  size_t start, len; /* the first of them */
   oc_piece_type_t type;
   bool dropped_before; /* characters it would ignore before that token */
   bool dropped_after;  /* ... and after the last token */
@@ -133,5 +138,7 @@ void oc_children_discard(oc_children_t *c);
 /* Parses buf[0..len) into a new root. Returns 0 or a negative errno. */
 int oc_parse(const char *buf, size_t len, const oc_err_t *err,
              oconfig_item_t **ret);
+
+#pragma GCC visibility pop
 
 #endif /* OCONFIG_INTERNAL_H */

@@ -123,10 +123,11 @@ static int advance_skip(parser_t *p) {
  * plain word that is not a number or boolean: "1A" is a name, "1", "0x1F"
  * and "true" are syntax errors. */
 static int take_name(parser_t *p, char **ret, const char *what) {
-  char buf[80];
-  if (p->tok.type != OC_TOK_WORD)
+  if (p->tok.type != OC_TOK_WORD) {
+    char buf[80];
     return oc_error(p->err, p->tok.line, -EINVAL, "expected %s, got %s", what,
                     describe(p, buf, sizeof(buf)));
+  }
   oc_word_t w;
   oc_word_scan(p->tok.text, &w);
   if (w.pieces != 1 || w.dropped_before || w.type != OC_PIECE_PLAIN)
@@ -180,8 +181,8 @@ static int add_value(parser_t *p, oconfig_item_t *item, int *cap) {
     return status;
   status = oc_word_value(p->tok.text, &w, v);
   if (status == -ERANGE)
-    return oc_error(p->err, p->tok.line, -EINVAL,
-                    "number out of range \"%s\"", p->tok.text);
+    return oc_error(p->err, p->tok.line, -EINVAL, "number out of range \"%s\"",
+                    p->tok.text);
   if (status != 0)
     return oc_error(p->err, p->tok.line, status, "out of memory");
   item->values_num++;
@@ -298,12 +299,12 @@ static int parse_close(parser_t *p, const open_block_t *open) {
     return status;
 
   if (open == NULL)
-    status = oc_error(p->err, line, -EINVAL, "</%s> without an open block",
-                      name);
+    status =
+        oc_error(p->err, line, -EINVAL, "</%s> without an open block", name);
   else if (strcmp(name, open->key) != 0)
-    status = oc_error(p->err, line, -EINVAL,
-                      "</%s> closes <%s> opened at line %d", name, open->key,
-                      open->line);
+    status =
+        oc_error(p->err, line, -EINVAL, "</%s> closes <%s> opened at line %d",
+                 name, open->key, open->line);
   free(name);
   if (status == 0)
     status = advance_skip(p);

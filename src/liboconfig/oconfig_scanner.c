@@ -36,8 +36,7 @@ void oc_scanner_destroy(oc_scanner_t *s) {
 
 /* NUL is not here: it is refused. */
 static bool is_blank(int c) {
-  return c == ' ' || c == '\t' || (c > 0 && c < 0x20 && c != '\n') ||
-         c == 0x7f;
+  return c == ' ' || c == '\t' || (c > 0 && c < 0x20 && c != '\n') || c == 0x7f;
 }
 
 /* Bytes that end a word. A backslash ends one only before a line break;

@@ -1,7 +1,7 @@
 /* What an unquoted word means.
  *
  * collectd 5.12 reads unquoted text with a flex scanner: at each position
- * it takes the longest of these tokens (ties go to the earlier line):
+ * it takes the longest of these tokens (ties go to the rule listed first):
  *   boolean  true false yes no on off       (lower case only)
  *   number   0[xX]hex+ | [+-]?digit+ | [+-]?digit*.digit+([eE][+-]digit+)?
  *   address  an IPv4 dotted quad (parts 0..255, no leading zero) or an
@@ -130,6 +130,8 @@ static size_t match_ipv6(const char *p) {
   size_t n = span(p, is_ipv6_char);
   if (n > INET6_ADDRSTRLEN)
     n = INET6_ADDRSTRLEN;
+  if (memchr(p, ':', n) == NULL) /* the common case: not an address */
+    return 0;
   char buf[INET6_ADDRSTRLEN + 1];
   struct in6_addr addr;
   for (; n >= 2; n--) {

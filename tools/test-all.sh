@@ -14,14 +14,14 @@ make check-valgrind >"$vg" 2>&1 || status=$?
 cat "$vg"
 
 # Show the logs of what failed, then one closing line with the counts.
-results=$(find tests -name '*.trs' -exec grep -h '^:test-result:' {} + || true)
+results=$(find . -name '*.trs' -not -path './_*' -exec grep -h '^:test-result:' {} + || true)
 passed=$(printf '%s\n' "$results" | grep -c ': PASS' || true)
 failed=$(printf '%s\n' "$results" | grep -Ec ': (FAIL|ERROR|XPASS)' || true)
 skipped=$(printf '%s\n' "$results" | grep -c ': SKIP' || true)
 passed=$((passed + $(grep -c '^PASS: .*(valgrind)$' "$vg" || true)))
 failed=$((failed + $(grep -c '^FAIL: .*(valgrind)$' "$vg" || true)))
 rm -f "$vg"
-for trs in $(find tests -name '*.trs'); do
+for trs in $(find . -name '*.trs' -not -path './_*'); do
   if grep -Eq '^:test-result: (FAIL|ERROR|XPASS)' "$trs"; then
     echo "=== ${trs%.trs}.log"
     cat "${trs%.trs}.log"

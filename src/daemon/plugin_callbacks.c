@@ -204,9 +204,45 @@ int plugin_register_write(const char *name, plugin_write_cb callback,
                           user_data_t const *ud) {
   return cb_list_add(CB_WRITE, name, CB__FN(callback), ud);
 }
+/* FlushInterval: a read callback that flushes the plugin periodically,
+ * named "flush-<name>" as in collectd. */
+typedef struct {
+  char *name;
+  cdtime_t timeout;
+} periodic_flush_t;
+
+static void periodic_flush_free(void *arg) {
+  periodic_flush_t *pf = arg;
+  free(pf->name);
+  free(pf);
+}
+
+static int periodic_flush(user_data_t *ud) {
+  periodic_flush_t *pf = ud->data;
+  return plugin_flush(pf->name, pf->timeout, NULL);
+}
+
+static int register_periodic_flush(const char *name, plugin_ctx_t ctx) {
+  periodic_flush_t *pf = calloc(1, sizeof(*pf));
+  if (pf == NULL || (pf->name = strdup(name)) == NULL) {
+    free(pf);
+    return -ENOMEM;
+  }
+  pf->timeout = ctx.flush_timeout;
+  char read_name[DATA_MAX_NAME_LEN + 8];
+  snprintf(read_name, sizeof(read_name), "flush-%s", name);
+  user_data_t ud = {.data = pf, .free_func = periodic_flush_free};
+  return plugin_register_complex_read(NULL, read_name, periodic_flush,
+                                      ctx.flush_interval, &ud);
+}
+
 int plugin_register_flush(const char *name, plugin_flush_cb callback,
                           user_data_t const *ud) {
-  return cb_list_add(CB_FLUSH, name, CB__FN(callback), ud);
+  int status = cb_list_add(CB_FLUSH, name, CB__FN(callback), ud);
+  plugin_ctx_t ctx = plugin_get_ctx();
+  if (status == 0 && name != NULL && ctx.flush_interval > 0)
+    status = register_periodic_flush(name, ctx);
+  return status;
 }
 int plugin_register_missing(const char *name, plugin_missing_cb callback,
                             user_data_t const *ud) {
@@ -237,6 +273,11 @@ int plugin_unregister_write(const char *name) {
   return cb_list_remove(CB_WRITE, name);
 }
 int plugin_unregister_flush(const char *name) {
+  if (name != NULL) {
+    char read_name[DATA_MAX_NAME_LEN + 8];
+    snprintf(read_name, sizeof(read_name), "flush-%s", name);
+    plugin_unregister_read(read_name); /* there may be none */
+  }
   return cb_list_remove(CB_FLUSH, name);
 }
 int plugin_unregister_missing(const char *name) {

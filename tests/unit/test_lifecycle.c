@@ -1,6 +1,7 @@
 /* The plugin state machine: every (state, target) pair, legal or not, and
  * the skipping of callbacks whose plugin is not ready. */
 #include "plugin_internal.h"
+#include "plugin_read.h"
 
 #include "check_main.h"
 #include <check.h>
@@ -163,6 +164,32 @@ START_TEST(test_skip_unless_ready) {
 }
 END_TEST
 
+START_TEST(test_flush_interval_adds_periodic_flush) {
+  plugin_t *p = NULL;
+  ck_assert_int_eq(plugin__record_create("flusher", &p), 0);
+  p->ctx.flush_interval = TIME_T_TO_CDTIME_T_STATIC(5);
+
+  plugin_thread_ctx_t saved = plugin__enter(p, p->ctx);
+  ck_assert_int_eq(plugin_register_flush("flusher", flush_cb, NULL), 0);
+  plugin__leave(saved);
+
+  /* A read callback named flush-<name> now flushes it every 5 s; it is
+   * owned by the plugin and goes away with its flush callback. */
+  ck_assert_uint_eq(read_sched_size(), 1);
+  read_sched_lock();
+  read_cb_t *rc = read_sched_peek();
+  ck_assert_str_eq(rc->name, "flush-flusher");
+  ck_assert_ptr_eq(rc->owner, p);
+  ck_assert_uint_eq(rc->interval, TIME_T_TO_CDTIME_T_STATIC(5));
+  read_sched_unlock();
+
+  ck_assert_int_eq(plugin_unregister_flush("flusher"), 0);
+  ck_assert_uint_eq(read_sched_size(), 0);
+  plugin__record_destroy(p);
+  cb_list_destroy_all();
+}
+END_TEST
+
 static Suite *lifecycle_suite(void) {
   Suite *s = suite_create("lifecycle");
   TCase *tc = tcase_create("transitions");
@@ -172,6 +199,7 @@ static Suite *lifecycle_suite(void) {
   suite_add_tcase(s, tc);
   TCase *skip = tcase_create("skipping");
   tcase_add_test(skip, test_skip_unless_ready);
+  tcase_add_test(skip, test_flush_interval_adds_periodic_flush);
   suite_add_tcase(s, skip);
   return s;
 }

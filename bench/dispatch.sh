@@ -13,6 +13,7 @@
 #   BENCH_TIMEOUT [30]      seconds a run may take before it is stopped
 #   BENCH_OURS [./collectd], BENCH_PEER [/usr/sbin/collectd]
 #   BENCH_TYPES_DB [/usr/share/collectd/types.db]
+#   BENCH_CPUS              pin both daemons to these CPUs (taskset -c list)
 #   BENCH_KEEP              if set, keep the work directory and its logs
 set -eu
 
@@ -23,6 +24,7 @@ limit=${BENCH_TIMEOUT:-30}
 ours=${BENCH_OURS:-./collectd}
 peer=${BENCH_PEER:-/usr/sbin/collectd}
 types_db=${BENCH_TYPES_DB:-/usr/share/collectd/types.db}
+cpus=${BENCH_CPUS:-}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-dispatch.XXXXXX")
 pid=
@@ -86,7 +88,11 @@ WriteThreads $2
   ResultFile "$dir/result"
 </Plugin>
 EOF
-	"$1" -f -C "$dir/collectd.conf" >"$dir/log" 2>&1 &
+	if [ -n "$cpus" ]; then
+		taskset -c "$cpus" "$1" -f -C "$dir/collectd.conf" >"$dir/log" 2>&1 &
+	else
+		"$1" -f -C "$dir/collectd.conf" >"$dir/log" 2>&1 &
+	fi
 	pid=$!
 
 	ticks=0
@@ -146,6 +152,9 @@ ratio() {
 		'BEGIN { if (o > 0 && p > 0) printf "%.2f", o / p; else print "-" }'
 }
 
+# Other work on the machine moves the figures: say how busy it was.
+load=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
+
 # The runs of the two daemons alternate, so that a slow spell of the
 # machine hurts both alike.
 for t in $threads; do
@@ -163,6 +172,10 @@ done
 
 printf '%s gauge values per run, median of %s runs, ratio = ours / 5.12\n' \
 	"$values" "$runs"
+printf '%s CPUs%s, load average %s before the runs, %s after\n' \
+	"$(nproc 2>/dev/null || echo '?')" "${cpus:+ (daemons on CPUs $cpus)}" \
+	"$load" \
+	"$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 printf '%-8s %28s   %28s\n' "write" "values per second" \
 	"values per CPU second"
 printf '%-8s %10s %10s %6s   %10s %10s %6s\n' "threads" ours 5.12 ratio \

@@ -7,6 +7,7 @@
 #include "types_list.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #define DS_BUCKETS 512
 
@@ -20,6 +21,15 @@ struct ds_entry_s {
 static pthread_rwlock_t ds_lock = PTHREAD_RWLOCK_INITIALIZER;
 static ds_entry_t *buckets[DS_BUCKETS];
 static ds_entry_t *retired;
+/* Bumped by every change of the table. Each thread remembers its last
+ * lookup with the generation it saw, so that a plugin dispatching one type
+ * over and over takes no lock at all; a retired data set stays valid, so a
+ * stale hit can only be refused, never dangle. */
+static _Atomic unsigned long generation = 1;
+static __thread struct {
+  unsigned long generation;
+  const data_set_t *ds;
+} last_lookup;
 
 static unsigned ds_hash(const char *name) {
   unsigned h = 2166136261u;
@@ -64,6 +74,7 @@ int plugin_register_data_set(const data_set_t *ds) {
   }
   e->next = buckets[ds_hash(ds->type)];
   buckets[ds_hash(ds->type)] = e;
+  atomic_fetch_add(&generation, 1);
   pthread_rwlock_unlock(&ds_lock);
   return 0;
 }
@@ -77,6 +88,7 @@ int plugin_unregister_data_set(const char *name) {
   if (e != NULL) {
     *pp = e->next;
     retire_locked(e);
+    atomic_fetch_add(&generation, 1);
   }
   pthread_rwlock_unlock(&ds_lock);
   return e != NULL ? 0 : -ENOENT;
@@ -85,9 +97,19 @@ int plugin_unregister_data_set(const char *name) {
 const data_set_t *plugin_get_ds(const char *name) {
   if (name == NULL)
     return NULL;
+  unsigned long gen = atomic_load_explicit(&generation, memory_order_acquire);
+  if (last_lookup.generation == gen && last_lookup.ds != NULL &&
+      strcasecmp(last_lookup.ds->type, name) == 0)
+    return last_lookup.ds;
+
   pthread_rwlock_rdlock(&ds_lock);
+  gen = atomic_load_explicit(&generation, memory_order_relaxed);
   ds_entry_t *e = *find_locked(name);
   pthread_rwlock_unlock(&ds_lock);
+  if (e != NULL) {
+    last_lookup.generation = gen;
+    last_lookup.ds = &e->ds;
+  }
   if (e == NULL) {
     DEBUG("No such dataset registered: %s", name);
     return NULL;
@@ -112,6 +134,7 @@ void types_destroy_all(void) {
   }
   free_chain(retired);
   retired = NULL;
+  atomic_fetch_add(&generation, 1);
   pthread_rwlock_unlock(&ds_lock);
 }
 

@@ -284,16 +284,19 @@ int plugin__write_enqueue(const data_set_t *ds, const value_list_t *vl) {
     return -ENOMEM;
 
   atomic_fetch_add_explicit(&enqueued, 1, memory_order_relaxed);
-  e->next = atomic_load_explicit(&stack, memory_order_relaxed);
+  /* Once published, e belongs to the write threads: remember the old head
+   * in a local rather than reading e->next afterwards. */
+  wq_entry_t *head = atomic_load_explicit(&stack, memory_order_relaxed);
+  do
+    e->next = head;
   while (!atomic_compare_exchange_weak_explicit(
-      &stack, &e->next, e, memory_order_seq_cst, memory_order_relaxed))
-    ;
+      &stack, &head, e, memory_order_seq_cst, memory_order_relaxed));
 
   /* Only the push that makes the stack non-empty can find a write thread
    * asleep on it: a sleeper checked for an empty stack under queue_lock
    * after announcing itself. Either it sees our entry, or we see it and
    * wake it. Pushes onto a non-empty stack never pay for a wake-up. */
-  if (e->next == NULL && atomic_load(&sleepers) > 0) {
+  if (head == NULL && atomic_load(&sleepers) > 0) {
     pthread_mutex_lock(&queue_lock);
     pthread_cond_signal(&queue_cond);
     pthread_mutex_unlock(&queue_lock);

@@ -1,0 +1,595 @@
+/* unixsock plugin: the control socket (collectd-unixsock(5)).
+ *
+ * Options, as collectd.conf(5): SocketFile (default
+ * <localstatedir>/run/collectd-unixsock), SocketGroup (default "collectd"),
+ * SocketPerms (octal, default 0770), DeleteSocket (default false); and
+ * PluginControl (default false), which lets the commands that load and
+ * unload plugins run.
+ *
+ * Threads: init opens the socket and starts one listening thread; every
+ * connection gets a thread of its own that runs cmd_serve_fd(). A client
+ * can only stall its own thread: a send timeout bounds how long a reply
+ * waits for a client that does not read, and line length is bounded.
+ * Shutdown wakes the listener through a pipe, shuts every connection down
+ * (which wakes its thread in recv or send), joins them all with a deadline
+ * and frees everything, so the plugin can be unloaded and loaded again.
+ *
+ * The socket file: created by bind(), then given its mode and group, and
+ * only then listen()ed on, so no client can connect before it has the
+ * configured permissions (the process-wide umask is left alone: other
+ * threads create files meanwhile). An existing socket file is replaced
+ * when DeleteSocket is set or when nobody listens on it (stale, left by a
+ * crash); a file that is not a socket is never removed and init fails. At
+ * shutdown the file is removed if it is still the one we created (5.12
+ * removes it whatever DeleteSocket says, and so do we).
+ *
+ * Where we differ from 5.12 on purpose: it deletes whatever the path
+ * names when DeleteSocket is set (even a regular file), and reports a
+ * stale socket without DeleteSocket only by failing in its thread while
+ * init succeeds; it reads SocketPerms with strtol(), so "abc" becomes mode
+ * 0 -- here a mode that is not octal is a configuration error. */
+#include "collectd.h"
+
+#include "plugin.h"
+#include "utils/cmds/cmds.h"
+#include "utils/common/common.h"
+#include "utils_complain.h"
+
+#include <grp.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <sys/un.h>
+
+#ifndef UNIXSOCK_DEFAULT_PATH
+#define UNIXSOCK_DEFAULT_PATH "/var/run/collectd-unixsock"
+#endif
+
+#define US_BACKLOG 128
+/* Connections served at once; more are refused with an error line. */
+#define US_MAX_CLIENTS 1024
+/* How long a reply may wait for a client that does not read. */
+#define US_SEND_TIMEOUT_S 10
+/* How long shutdown waits for connection threads. */
+#define US_STOP_TIMEOUT_S 10
+
+/* ---- configuration ------------------------------------------------------
+ * Written by module_register() and the config callback, which run before
+ * init; read by init. Plain arrays, so that nothing is left to free when
+ * the plugin fails or is unloaded before init. */
+
+static char us_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static char us_group[256];
+static bool us_group_set;
+static mode_t us_perms;
+static bool us_delete_socket;
+static cmd_options_t us_cmd_options;
+
+static const char *us_config_keys[] = {"SocketFile", "SocketGroup",
+                                       "SocketPerms", "DeleteSocket",
+                                       "PluginControl"};
+
+/* ---- the running server -------------------------------------------------- */
+
+typedef struct us_server_s us_server_t;
+typedef struct us_client_s us_client_t;
+
+struct us_client_s {
+  us_server_t *server;
+  pthread_t thread;
+  int fd;        /* closed by the client thread; -1 then */
+  bool finished; /* the thread is about to return: join it */
+  us_client_t *next;
+};
+
+struct us_server_s {
+  int listen_fd;
+  int wake[2]; /* a byte in wake[0] tells the listener to stop */
+  pthread_t listener;
+  cmd_options_t options;
+  char path[sizeof(us_path)];
+  dev_t dev; /* of the socket file we created */
+  ino_t ino;
+
+  /* Protects the client list, clients_num and each client's fd and
+   * finished. The list itself is changed by the listener only (and by
+   * shutdown after the listener is gone). */
+  pthread_mutex_t lock;
+  us_client_t *clients;
+  size_t clients_num;
+  /* Set once shutdown begins; read by connection threads without the lock. */
+  atomic_bool stopping;
+};
+
+/* Set by init, cleared by shutdown (which never run concurrently). */
+static us_server_t *us_server;
+
+/* ---- configuration ------------------------------------------------------- */
+
+static void us_config_reset(void) {
+  sstrncpy(us_path, UNIXSOCK_DEFAULT_PATH, sizeof(us_path));
+  sstrncpy(us_group, "collectd", sizeof(us_group));
+  us_group_set = false;
+  us_perms = 0770;
+  us_delete_socket = false;
+  us_cmd_options = (cmd_options_t){.plugin_control = false};
+}
+
+/* An octal mode such as "0660". A number in the configuration file reaches
+ * us as "660.000000", which 5.12 also reads as 0660. */
+static int us_parse_perms(const char *value, mode_t *ret) {
+  char *end = NULL;
+  errno = 0;
+  long mode = strtol(value, &end, 8);
+  if (end == value || errno != 0 || mode < 0 || mode > 07777)
+    return -EINVAL;
+  if (*end == '.')
+    for (end++; *end == '0'; end++)
+      ;
+  if (*end != '\0')
+    return -EINVAL;
+  *ret = (mode_t)mode;
+  return 0;
+}
+
+static bool us_parse_bool(const char *key, const char *value) {
+  if (IS_TRUE(value))
+    return true;
+  if (!IS_FALSE(value))
+    WARNING("unixsock plugin: %s: \"%s\" is not a boolean; taking it as "
+            "false.",
+            key, value);
+  return false;
+}
+
+static int us_config(const char *key, const char *value) {
+  if (strcasecmp(key, "SocketFile") == 0) {
+    if (value[0] == '\0' || strlen(value) >= sizeof(us_path)) {
+      ERROR("unixsock plugin: SocketFile \"%s\" must have 1 to %zu bytes.",
+            value, sizeof(us_path) - 1);
+      return -EINVAL;
+    }
+    sstrncpy(us_path, value, sizeof(us_path));
+  } else if (strcasecmp(key, "SocketGroup") == 0) {
+    if (value[0] == '\0' || strlen(value) >= sizeof(us_group)) {
+      ERROR("unixsock plugin: SocketGroup \"%s\" is not a group name.", value);
+      return -EINVAL;
+    }
+    sstrncpy(us_group, value, sizeof(us_group));
+    us_group_set = true;
+  } else if (strcasecmp(key, "SocketPerms") == 0) {
+    if (us_parse_perms(value, &us_perms) != 0) {
+      ERROR("unixsock plugin: SocketPerms \"%s\" is not an octal mode such "
+            "as \"0770\".",
+            value);
+      return -EINVAL;
+    }
+  } else if (strcasecmp(key, "DeleteSocket") == 0) {
+    us_delete_socket = us_parse_bool(key, value);
+  } else if (strcasecmp(key, "PluginControl") == 0) {
+    us_cmd_options.plugin_control = us_parse_bool(key, value);
+  } else {
+    ERROR("unixsock plugin: unknown option \"%s\".", key);
+    return -EINVAL;
+  }
+  return 0;
+}
+
+/* ---- the socket file ----------------------------------------------------- */
+
+static void us_address(struct sockaddr_un *sa, const char *path) {
+  memset(sa, 0, sizeof(*sa));
+  sa->sun_family = AF_UNIX;
+  sstrncpy(sa->sun_path, path, sizeof(sa->sun_path));
+}
+
+/* Makes way for our socket: removes a socket file that DeleteSocket lets
+ * us remove or that nobody listens on; refuses anything else. */
+static int us_clear_path(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0) {
+    if (errno == ENOENT)
+      return 0;
+    int err = errno;
+    ERROR("unixsock plugin: cannot check %s: %s", path, STRERROR(err));
+    return -err;
+  }
+  if (!S_ISSOCK(st.st_mode)) {
+    ERROR("unixsock plugin: %s exists and is not a socket; not removing it. "
+          "Remove it or set SocketFile to another path.",
+          path);
+    return -EEXIST;
+  }
+
+  if (!us_delete_socket) {
+    /* Stale if a connection is refused; a live daemon (even one with a
+     * full backlog, EAGAIN) keeps its socket. */
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (probe < 0) {
+      int err = errno;
+      ERROR("unixsock plugin: socket: %s", STRERROR(err));
+      return -err;
+    }
+    struct sockaddr_un sa;
+    us_address(&sa, path);
+    int status = connect(probe, (struct sockaddr *)&sa, sizeof(sa));
+    int err = errno;
+    close(probe);
+    if (status == 0 || err == EAGAIN || err == EINPROGRESS) {
+      ERROR("unixsock plugin: another process listens on %s; set "
+            "DeleteSocket true to take the path over.",
+            path);
+      return -EADDRINUSE;
+    }
+    if (err != ECONNREFUSED) {
+      ERROR("unixsock plugin: cannot tell whether %s is in use: %s", path,
+            STRERROR(err));
+      return -err;
+    }
+    INFO("unixsock plugin: replacing the stale socket %s.", path);
+  }
+
+  if (unlink(path) != 0 && errno != ENOENT) {
+    int err = errno;
+    ERROR("unixsock plugin: cannot delete %s: %s", path, STRERROR(err));
+    return -err;
+  }
+  if (us_delete_socket)
+    INFO("unixsock plugin: Successfully deleted socket file \"%s\".", path);
+  return 0;
+}
+
+/* Gives the socket file its group. Only a warning when that fails, as in
+ * 5.12: the file then keeps the daemon's group, which is narrower. */
+static void us_set_group(const char *path) {
+  /* Only root can hand a file to any group; others try when asked to. */
+  if (!us_group_set && geteuid() != 0)
+    return;
+
+  struct group grp, *found = NULL;
+  size_t size = 4096;
+  char *buf = NULL;
+  int status;
+  do {
+    char *tmp = realloc(buf, size);
+    if (tmp == NULL) {
+      status = ENOMEM;
+      break;
+    }
+    buf = tmp;
+    status = getgrnam_r(us_group, &grp, buf, size, &found);
+    size *= 2;
+  } while (status == ERANGE && size <= (1 << 20));
+
+  if (found == NULL) {
+    if (status != 0)
+      WARNING("unixsock plugin: looking up group `%s' failed: %s", us_group,
+              STRERROR(status));
+    else if (us_group_set)
+      WARNING("unixsock plugin: No such group: `%s'", us_group);
+    else
+      INFO("unixsock plugin: no group `%s'; %s keeps the daemon's group.",
+           us_group, path);
+  } else if (chown(path, (uid_t)-1, found->gr_gid) != 0) {
+    WARNING("unixsock plugin: cannot give %s to group `%s': %s", path, us_group,
+            STRERRNO);
+  }
+  free(buf);
+}
+
+/* Removes the socket file if it is still the one we created. */
+static void us_unlink_own(const us_server_t *s) {
+  struct stat st;
+  if (lstat(s->path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == s->dev &&
+      st.st_ino == s->ino)
+    unlink(s->path);
+}
+
+static int us_open(us_server_t *s) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    int err = errno;
+    ERROR("unixsock plugin: socket: %s", STRERROR(err));
+    return -err;
+  }
+
+  int status = us_clear_path(s->path);
+  if (status != 0)
+    goto err_close;
+
+  struct sockaddr_un sa;
+  us_address(&sa, s->path);
+  if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+    status = -errno;
+    ERROR("unixsock plugin: cannot create the socket %s: %s", s->path,
+          STRERROR(-status));
+    goto err_close;
+  }
+  struct stat st;
+  if (lstat(s->path, &st) != 0) {
+    status = -errno;
+    ERROR("unixsock plugin: the socket %s vanished: %s", s->path,
+          STRERROR(-status));
+    goto err_close;
+  }
+  s->dev = st.st_dev;
+  s->ino = st.st_ino;
+
+  /* Mode and group before listen(): until then nobody can connect. */
+  if (chmod(s->path, us_perms) != 0) {
+    status = -errno;
+    ERROR("unixsock plugin: cannot set the mode of %s to %04o: %s", s->path,
+          (unsigned)us_perms, STRERROR(-status));
+    goto err_unlink;
+  }
+  us_set_group(s->path);
+
+  if (listen(fd, US_BACKLOG) != 0) {
+    status = -errno;
+    ERROR("unixsock plugin: cannot listen on %s: %s", s->path,
+          STRERROR(-status));
+    goto err_unlink;
+  }
+  s->listen_fd = fd;
+  return 0;
+
+err_unlink:
+  us_unlink_own(s);
+err_close:
+  close(fd);
+  return status;
+}
+
+/* ---- connections --------------------------------------------------------- */
+
+static void *us_client_main(void *arg) {
+  us_client_t *c = arg;
+  us_server_t *s = c->server;
+
+  cmd_serve_fd(c->fd, &s->options, &s->stopping);
+
+  /* Closed under the lock: shutdown may be calling shutdown(2) on it. */
+  pthread_mutex_lock(&s->lock);
+  close(c->fd);
+  c->fd = -1;
+  c->finished = true;
+  pthread_mutex_unlock(&s->lock);
+  return NULL;
+}
+
+/* Joins and frees the connections whose threads have finished. */
+static void us_reap(us_server_t *s) {
+  us_client_t *done = NULL;
+  pthread_mutex_lock(&s->lock);
+  for (us_client_t **pp = &s->clients; *pp != NULL;) {
+    us_client_t *c = *pp;
+    if (!c->finished) {
+      pp = &c->next;
+      continue;
+    }
+    *pp = c->next;
+    s->clients_num--;
+    c->next = done;
+    done = c;
+  }
+  pthread_mutex_unlock(&s->lock);
+
+  while (done != NULL) {
+    us_client_t *next = done->next;
+    pthread_join(done->thread, NULL);
+    free(done);
+    done = next;
+  }
+}
+
+static void us_refuse(int fd, c_complain_t *complaint) {
+  static const char msg[] = "-1 Too many connections; try again later.\n";
+  c_complain(LOG_WARNING, complaint,
+             "unixsock plugin: %d connections are open; refusing more.",
+             US_MAX_CLIENTS);
+  (void)send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  close(fd);
+}
+
+static void us_client_start(us_server_t *s, int fd, c_complain_t *complaint) {
+  if (s->clients_num >= US_MAX_CLIENTS) {
+    us_refuse(fd, complaint);
+    return;
+  }
+  c_release(LOG_INFO, complaint,
+            "unixsock plugin: accepting connections again.");
+
+  struct timeval timeout = {.tv_sec = US_SEND_TIMEOUT_S};
+  if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout)) != 0)
+    WARNING("unixsock plugin: cannot set a send timeout: %s", STRERRNO);
+
+  us_client_t *c = calloc(1, sizeof(*c));
+  if (c == NULL) {
+    ERROR("unixsock plugin: out of memory; dropping a connection.");
+    close(fd);
+    return;
+  }
+  c->server = s;
+  c->fd = fd;
+
+  pthread_mutex_lock(&s->lock);
+  c->next = s->clients;
+  s->clients = c;
+  s->clients_num++;
+  pthread_mutex_unlock(&s->lock);
+
+  int status =
+      plugin_thread_create(&c->thread, us_client_main, c, "unixsock conn");
+  if (status != 0) {
+    ERROR("unixsock plugin: cannot start a connection thread: %s",
+          STRERROR(status));
+    pthread_mutex_lock(&s->lock);
+    s->clients = c->next; /* still first: only this thread inserts */
+    s->clients_num--;
+    pthread_mutex_unlock(&s->lock);
+    close(fd);
+    free(c);
+  }
+}
+
+/* Waits up to `ms` for the wake pipe; true if it says stop. */
+static bool us_wait_wake(us_server_t *s, int ms) {
+  struct pollfd pfd = {.fd = s->wake[0], .events = POLLIN};
+  return poll(&pfd, 1, ms) > 0;
+}
+
+static void *us_listen_main(void *arg) {
+  us_server_t *s = arg;
+  c_complain_t accept_complaint = C_COMPLAIN_INIT_STATIC;
+  c_complain_t full_complaint = C_COMPLAIN_INIT_STATIC;
+
+  for (;;) {
+    struct pollfd pfd[2] = {
+        {.fd = s->listen_fd, .events = POLLIN},
+        {.fd = s->wake[0], .events = POLLIN},
+    };
+    if (poll(pfd, 2, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      ERROR("unixsock plugin: poll: %s; no longer accepting connections.",
+            STRERRNO);
+      break;
+    }
+    if (pfd[1].revents != 0)
+      break;
+    if (pfd[0].revents == 0)
+      continue;
+
+    int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED)
+        continue;
+      /* Out of descriptors or memory: let the backlog wait a little
+       * rather than spin on it. */
+      c_complain(LOG_ERR, &accept_complaint, "unixsock plugin: accept: %s",
+                 STRERRNO);
+      if (us_wait_wake(s, 100))
+        break;
+      continue;
+    }
+    c_release(LOG_INFO, &accept_complaint,
+              "unixsock plugin: accept works again.");
+
+    us_reap(s);
+    us_client_start(s, fd, &full_complaint);
+  }
+  return NULL;
+}
+
+/* ---- init and shutdown --------------------------------------------------- */
+
+static void us_server_free(us_server_t *s) {
+  if (s->wake[0] >= 0)
+    close(s->wake[0]);
+  if (s->wake[1] >= 0)
+    close(s->wake[1]);
+  pthread_mutex_destroy(&s->lock);
+  free(s);
+}
+
+static int us_init(void) {
+  if (us_server != NULL)
+    return 0;
+
+  us_server_t *s = calloc(1, sizeof(*s));
+  if (s == NULL) {
+    ERROR("unixsock plugin: out of memory.");
+    return -ENOMEM;
+  }
+  s->listen_fd = -1;
+  s->wake[0] = s->wake[1] = -1;
+  s->options = us_cmd_options;
+  sstrncpy(s->path, us_path, sizeof(s->path));
+  atomic_init(&s->stopping, false);
+  pthread_mutex_init(&s->lock, NULL);
+
+  int status;
+  if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+    status = -errno;
+    ERROR("unixsock plugin: pipe: %s", STRERROR(-status));
+    goto err_free;
+  }
+  if ((status = us_open(s)) != 0)
+    goto err_free;
+
+  status =
+      plugin_thread_create(&s->listener, us_listen_main, s, "unixsock listen");
+  if (status != 0) {
+    ERROR("unixsock plugin: cannot start the listening thread: %s",
+          STRERROR(status));
+    status = -status;
+    goto err_socket;
+  }
+
+  us_server = s;
+  return 0;
+
+err_socket:
+  close(s->listen_fd);
+  us_unlink_own(s);
+err_free:
+  us_server_free(s);
+  return status;
+}
+
+static int us_shutdown(void) {
+  us_server_t *s = us_server;
+  if (s == NULL)
+    return 0;
+  us_server = NULL;
+
+  /* No new connections: stop the listener, close the socket. */
+  if (write(s->wake[1], "x", 1) != 1)
+    ERROR("unixsock plugin: cannot wake the listening thread: %s", STRERRNO);
+  pthread_join(s->listener, NULL);
+  close(s->listen_fd);
+  us_unlink_own(s);
+
+  /* Wake every connection thread wherever it waits (recv or send); one in
+   * the middle of a command finishes it, then fails to reply. */
+  pthread_mutex_lock(&s->lock);
+  atomic_store(&s->stopping, true);
+  for (us_client_t *c = s->clients; c != NULL; c = c->next)
+    if (c->fd >= 0)
+      shutdown(c->fd, SHUT_RDWR);
+  pthread_mutex_unlock(&s->lock);
+
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += US_STOP_TIMEOUT_S;
+  size_t stuck = 0;
+  for (us_client_t *c = s->clients; c != NULL; c = c->next)
+    if (pthread_timedjoin_np(c->thread, NULL, &deadline) != 0)
+      stuck++;
+  if (stuck > 0) {
+    /* Their memory must outlive them: leave the server allocated. */
+    ERROR("unixsock plugin: %zu connection thread%s did not stop within %d "
+          "seconds; the plugin must not be closed.",
+          stuck, stuck == 1 ? "" : "s", US_STOP_TIMEOUT_S);
+    return -EBUSY;
+  }
+
+  while (s->clients != NULL) {
+    us_client_t *next = s->clients->next;
+    free(s->clients);
+    s->clients = next;
+  }
+  us_server_free(s);
+  return 0;
+}
+
+void module_register(void) {
+  /* A second load into the same process finds the defaults again. */
+  us_config_reset();
+  us_server = NULL;
+
+  plugin_register_config("unixsock", us_config, us_config_keys,
+                         STATIC_ARRAY_SIZE(us_config_keys));
+  plugin_register_init("unixsock", us_init);
+  plugin_register_shutdown("unixsock", us_shutdown);
+  /* TODO: plugin_register_unloadable() once the core declares it. */
+}

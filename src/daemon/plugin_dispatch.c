@@ -8,13 +8,14 @@
 /* Checks vl against its data set and fills in what the caller left empty. */
 static int values_prepare(const value_list_t *in, value_list_t *out,
                           const data_set_t **ret_ds) {
+  /* An empty plugin name is allowed, as collectd allows it ("h//gauge"). */
   if (in == NULL || in->values == NULL || in->values_len == 0 ||
-      in->type[0] == '\0' || in->plugin[0] == '\0') {
+      in->type[0] == '\0') {
     ERROR("plugin_dispatch_values: invalid value list from \"%s\": %s",
           in != NULL ? in->plugin : "(null)",
           in == NULL || in->values == NULL || in->values_len == 0
               ? "no values"
-              : "plugin or type missing");
+              : "no type");
     return -EINVAL;
   }
 

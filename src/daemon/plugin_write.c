@@ -273,10 +273,13 @@ static void entry_recycle_flush(recycle_t *r) {
 int plugin__write_enqueue(const data_set_t *ds, const value_list_t *vl) {
   if (!atomic_load(&accepting))
     return -ESHUTDOWN;
+  /* A drop is not the caller's error: like collectd, report success, so
+   * that plugins do not flood the log just when the daemon is overloaded.
+   * Drops are counted (CollectInternalStats) and logged every 10 s. */
   if (should_drop()) {
     atomic_fetch_add(&dropped, 1);
     log_drop();
-    return -ENOBUFS;
+    return 0;
   }
 
   wq_entry_t *e = entry_new(ds, vl);

@@ -246,6 +246,13 @@ int plugin_register_notification(const char *name,
                                  plugin_notification_cb callback,
                                  user_data_t const *user_data);
 
+/* Not in collectd 5.12: declares, from module_register(), that the plugin
+ * `name` (the one being loaded) may be unloaded and reconfigured while the
+ * daemon runs. The plugin promises that its shutdown callback releases
+ * everything it allocated and stops every thread it started. Returns 0,
+ * -EINVAL outside module_register(), -EPERM for another plugin's name. */
+int plugin_register_unloadable(const char *name);
+
 int plugin_unregister_config(const char *name);
 int plugin_unregister_complex_config(const char *name);
 int plugin_unregister_init(const char *name);

@@ -47,6 +47,8 @@ struct plugin_s {
   lt_dlhandle handle; /* NULL for the core's pseudo-plugin */
   bool global;        /* opened with RTLD_GLOBAL (LoadPlugin Globals) */
   plugin_failure_policy_t on_failure;
+  /* Set by plugin_register_unloadable() during module_register(). */
+  bool unloadable;
   /* The step and reason of the last failure, for logs and LISTPLUGINS. */
   char failed_step[16];
   char failed_reason[256];

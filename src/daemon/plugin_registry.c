@@ -173,3 +173,21 @@ cdtime_t plugin_get_interval(void) {
     return interval;
   return cf_get_default_interval();
 }
+
+int plugin_register_unloadable(const char *name) {
+  plugin_t *p = plugin__current_owner();
+  if (p == NULL || atomic_load(&p->state) != PLUGIN_LOADING) {
+    ERROR("plugin_register_unloadable(\"%s\"): only a plugin's "
+          "module_register() may call this",
+          name != NULL ? name : "");
+    return -EINVAL;
+  }
+  if (name == NULL || strcasecmp(name, p->name) != 0) {
+    ERROR("%s plugin: plugin_register_unloadable(\"%s\"): a plugin may "
+          "only declare itself unloadable",
+          p->name, name != NULL ? name : "");
+    return -EPERM;
+  }
+  p->unloadable = true;
+  return 0;
+}

@@ -323,7 +323,7 @@ static int cpu_shutdown(void) {
 }
 
 void module_register(void) {
-  /* TODO: plugin_register_unloadable(); */
+  plugin_register_unloadable("cpu");
   plugin_register_config("cpu", cpu_config, cpu_config_keys,
                          STATIC_ARRAY_SIZE(cpu_config_keys));
   plugin_register_read("cpu", cpu_read);

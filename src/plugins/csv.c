@@ -387,5 +387,5 @@ void module_register(void) {
                          STATIC_ARRAY_SIZE(csv_config_keys));
   plugin_register_write("csv", csv_write, /* user_data = */ NULL);
   plugin_register_shutdown("csv", csv_shutdown);
-  /* TODO(unload): call plugin_register_unloadable() here once declared. */
+  plugin_register_unloadable("csv");
 }

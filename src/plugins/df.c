@@ -300,7 +300,7 @@ static int df_shutdown(void) {
 }
 
 void module_register(void) {
-  /* TODO: plugin_register_unloadable(); */
+  plugin_register_unloadable("df");
   plugin_register_config("df", df_config, df_config_keys,
                          STATIC_ARRAY_SIZE(df_config_keys));
   plugin_register_read("df", df_read);

@@ -373,7 +373,7 @@ static int disk_shutdown(void) {
 }
 
 void module_register(void) {
-  /* TODO: plugin_register_unloadable(); */
+  plugin_register_unloadable("disk");
   plugin_register_config("disk", disk_config, disk_config_keys,
                          STATIC_ARRAY_SIZE(disk_config_keys));
   plugin_register_read("disk", disk_read);

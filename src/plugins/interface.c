@@ -152,7 +152,7 @@ static int interface_shutdown(void) {
 }
 
 void module_register(void) {
-  /* TODO: plugin_register_unloadable(); */
+  plugin_register_unloadable("interface");
   plugin_register_config("interface", interface_config, interface_config_keys,
                          STATIC_ARRAY_SIZE(interface_config_keys));
   plugin_register_read("interface", interface_read);

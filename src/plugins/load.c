@@ -77,7 +77,7 @@ static int load_shutdown(void) {
 }
 
 void module_register(void) {
-  /* TODO: plugin_register_unloadable(); */
+  plugin_register_unloadable("load");
   plugin_register_config("load", load_config, load_config_keys,
                          STATIC_ARRAY_SIZE(load_config_keys));
   plugin_register_read("load", load_read);

@@ -255,5 +255,5 @@ void module_register(void) {
   plugin_register_notification("logfile", logfile_notification,
                                /* user_data = */ NULL);
   plugin_register_shutdown("logfile", logfile_shutdown);
-  /* TODO(unload): call plugin_register_unloadable() here once declared. */
+  plugin_register_unloadable("logfile");
 }

@@ -166,7 +166,7 @@ static int memory_shutdown(void) {
 }
 
 void module_register(void) {
-  /* TODO: plugin_register_unloadable(); */
+  plugin_register_unloadable("memory");
   plugin_register_complex_config("memory", memory_config);
   plugin_register_read("memory", memory_read);
   plugin_register_shutdown("memory", memory_shutdown);

@@ -165,5 +165,5 @@ void module_register(void) {
   plugin_register_notification("syslog", syslog_notification,
                                /* user_data = */ NULL);
   plugin_register_shutdown("syslog", syslog_shutdown);
-  /* TODO(unload): call plugin_register_unloadable() here once declared. */
+  plugin_register_unloadable("syslog");
 }

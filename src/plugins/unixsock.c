@@ -591,5 +591,5 @@ void module_register(void) {
                          STATIC_ARRAY_SIZE(us_config_keys));
   plugin_register_init("unixsock", us_init);
   plugin_register_shutdown("unixsock", us_shutdown);
-  /* TODO: plugin_register_unloadable() once the core declares it. */
+  plugin_register_unloadable("unixsock");
 }

@@ -30,6 +30,6 @@ static int uptime_read(void) {
 }
 
 void module_register(void) {
-  /* TODO: plugin_register_unloadable(); -- nothing to release */
+  plugin_register_unloadable("uptime");
   plugin_register_read("uptime", uptime_read);
 }

@@ -190,12 +190,43 @@ START_TEST(test_flush_interval_adds_periodic_flush) {
 }
 END_TEST
 
+START_TEST(test_register_unloadable) {
+  plugin_t *p = NULL, *other = NULL;
+  ck_assert_int_eq(plugin__record_create("mine", &p), 0);
+  ck_assert_int_eq(plugin__record_create("theirs", &other), 0);
+
+  /* Outside any plugin's module_register(): refused. */
+  ck_assert_int_eq(plugin_register_unloadable("mine"), -EINVAL);
+  ck_assert(!p->unloadable);
+
+  /* From "mine" while it loads: for itself yes, for another plugin no. */
+  plugin_thread_ctx_t saved = plugin__enter(p, p->ctx);
+  ck_assert_int_eq(plugin_register_unloadable("theirs"), -EPERM);
+  ck_assert_int_eq(plugin_register_unloadable(NULL), -EPERM);
+  ck_assert(!other->unloadable);
+  ck_assert_int_eq(plugin_register_unloadable("MINE"), 0);
+  ck_assert(p->unloadable);
+  plugin__leave(saved);
+
+  /* Once past loading (say from an init callback): refused. */
+  ck_assert_int_eq(plugin__set_state(other, PLUGIN_CONFIGURING), 0);
+  saved = plugin__enter(other, other->ctx);
+  ck_assert_int_eq(plugin_register_unloadable("theirs"), -EINVAL);
+  plugin__leave(saved);
+  ck_assert(!other->unloadable);
+
+  plugin__record_destroy(p);
+  plugin__record_destroy(other);
+}
+END_TEST
+
 static Suite *lifecycle_suite(void) {
   Suite *s = suite_create("lifecycle");
   TCase *tc = tcase_create("transitions");
   tcase_add_loop_test(tc, test_edge, 0, (int)STATIC_ARRAY_SIZE(edges));
   tcase_add_test(tc, test_state_names);
   tcase_add_test(tc, test_name_reserved);
+  tcase_add_test(tc, test_register_unloadable);
   suite_add_tcase(s, tc);
   TCase *skip = tcase_create("skipping");
   tcase_add_test(skip, test_skip_unless_ready);

@@ -43,26 +43,6 @@ static void vl_array_free(vl_array_t *a) {
   *a = (vl_array_t){0};
 }
 
-/* Fills the name fields of *vl from `raw` (not modified). */
-static int identifier_to_vl(const char *raw, value_list_t *vl) {
-  char *copy = strdup(raw);
-  if (copy == NULL)
-    return -ENOMEM;
-  char *host, *plugin, *plugin_instance, *type, *type_instance;
-  int status = parse_identifier(copy, &host, &plugin, &plugin_instance, &type,
-                                &type_instance, NULL);
-  if (status == 0) {
-    sstrncpy(vl->host, host, sizeof(vl->host));
-    sstrncpy(vl->plugin, plugin, sizeof(vl->plugin));
-    sstrncpy(vl->plugin_instance, plugin_instance ? plugin_instance : "",
-             sizeof(vl->plugin_instance));
-    sstrncpy(vl->type, type, sizeof(vl->type));
-    sstrncpy(vl->type_instance, type_instance ? type_instance : "",
-             sizeof(vl->type_instance));
-  }
-  free(copy);
-  return status == 0 ? 0 : -EINVAL;
-}
 
 /* Applies one option to the template of the following value lists. */
 static int set_option(cmd_writer_t *w, value_list_t *tmpl, const char *key,
@@ -133,7 +113,7 @@ int cmd_handle_putval(cmd_writer_t *w, cmd_args_t *args,
 
   const char *raw_identifier = args->argv[0];
   value_list_t tmpl = VALUE_LIST_INIT;
-  int status = identifier_to_vl(raw_identifier, &tmpl);
+  int status = parse_identifier_vl(raw_identifier, &tmpl) == 0 ? 0 : -EINVAL;
   if (status == -ENOMEM)
     return cmd_error(w, status, "Out of memory.");
   if (status != 0)

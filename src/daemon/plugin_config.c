@@ -139,13 +139,6 @@ void plugin__config_remove_owner(plugin_t *owner) {
   pthread_mutex_unlock(&config_lock);
 }
 
-bool plugin__has_config_callback(const char *name) {
-  pthread_mutex_lock(&config_lock);
-  bool found = find_locked(name, true) || find_locked(name, false);
-  pthread_mutex_unlock(&config_lock);
-  return found;
-}
-
 /* A copy of the entry's call data, so the callback runs unlocked. A simple
  * callback's accepted keys are checked here. */
 typedef struct {

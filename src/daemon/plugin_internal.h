@@ -167,7 +167,6 @@ void plugin__free_user_data(plugin_t *owner, user_data_t *ud);
 
 int plugin__config_simple(plugin_t *p, const char *key, const char *value);
 int plugin__config_complex(plugin_t *p, oconfig_item_t *ci);
-bool plugin__has_config_callback(const char *name);
 void plugin__config_remove_owner(plugin_t *owner);
 /* The values of a simple option joined into one string, the way simple
  * config callbacks receive them (numbers as "%lf"). */
@@ -187,8 +186,6 @@ long plugin__write_stop(cdtime_t timeout);
 /* Queues a copy of vl for the write threads. */
 int plugin__write_enqueue(const data_set_t *ds, const value_list_t *vl);
 void plugin__write_set_limits(long high, long low);
-/* Delivers a value list to every ready write callback now. */
-int plugin__write_deliver(const data_set_t *ds, const value_list_t *vl);
 long plugin__write_dropped(void);
 long plugin__write_queued(void);
 

@@ -331,13 +331,6 @@ static void deliver(cb_snapshot_t *s, const data_set_t *ds,
   }
 }
 
-int plugin__write_deliver(const data_set_t *ds, const value_list_t *vl) {
-  cb_snapshot_t *s = cb_list_acquire(CB_WRITE);
-  deliver(s, ds, vl);
-  cb_list_release(s);
-  return 0;
-}
-
 static void deliver_batch(wq_entry_t *batch) {
   /* One snapshot per batch: the callback list is not consulted per value. */
   cb_snapshot_t *s = cb_list_acquire(CB_WRITE);

@@ -20,22 +20,7 @@ it_show_on_failure "$D/log"
 it_start daemon "$COLLECTD" -f -C "$D/collectd.conf"
 PID=$IT_PID
 
-while read -r base header n; do
-  it_check "Debian's plugin writes csv/itest/$base-DATE (2 rows)"
-  it_wait it_has_rows "$D/csv/itest/$base" 2 ||
-    it_fail "no csv/itest/$base-YYYY-MM-DD with 2 rows after ${IT_DEADLINE}s"
-  f=$(it_csv_file "$D/csv/itest/$base")
-  it_ok "$(basename "$f")"
-
-  it_check "$base: header is $header"
-  got=$(head -n 1 "$f")
-  [ "$got" = "$header" ] || it_fail "header of $f is \"$got\""
-  it_ok
-
-  it_check "$base: rows are <epoch.mmm>,<$n value(s)>"
-  bad=$(it_rows_ok "$f" "$n") || it_fail "bad row in $f: \"$bad\""
-  it_ok
-done <<EOF
+it_check_csv "$D/csv/itest" <<EOF
 load/load epoch,shortterm,midterm,longterm 3
 cpu-0/cpu-user epoch,value 1
 EOF

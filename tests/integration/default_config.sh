@@ -29,22 +29,7 @@ memory/memory-used epoch,value 1
 cpu-0/cpu-idle epoch,value 1
 interface-lo/if_octets epoch,rx,tx 2"
 
-while read -r base header n; do
-  it_check "csv/itest/$base-DATE gets a header and 2 rows"
-  it_wait it_has_rows "$D/csv/itest/$base" 2 ||
-    it_fail "no csv/itest/$base-YYYY-MM-DD with 2 rows after ${IT_DEADLINE}s"
-  f=$(it_csv_file "$D/csv/itest/$base")
-  it_ok "$(basename "$f")"
-
-  it_check "$base: header is $header"
-  got=$(head -n 1 "$f")
-  [ "$got" = "$header" ] || it_fail "header of $f is \"$got\""
-  it_ok
-
-  it_check "$base: rows are <epoch.mmm>,<$n value(s)>"
-  bad=$(it_rows_ok "$f" "$n") || it_fail "bad row in $f: \"$bad\""
-  it_ok
-done <<EOF
+it_check_csv "$D/csv/itest" <<EOF
 $FILES
 EOF
 

@@ -105,12 +105,7 @@ it__exit() {
 it_kill() {
   it_alive "$1" || return 0
   kill -TERM "$1" 2>/dev/null
-  it_n=$(it__polls)
-  while [ "$it_n" -gt 0 ] && it_alive "$1"; do
-    sleep "$IT_POLL"
-    it_n=$((it_n - 1))
-  done
-  if it_alive "$1"; then
+  if ! it_wait it_gone "$1"; then
     echo "(daemon $1 ignored SIGTERM; killing it)"
     kill -KILL "$1" 2>/dev/null
   fi
@@ -248,12 +243,7 @@ it_start() {
 # bounded by the deadline; sets IT_RC (124 if it had to be killed).
 it_run() {
   it_start "$@"
-  it_n=$(it__polls)
-  while [ "$it_n" -gt 0 ] && it_alive "$IT_PID"; do
-    sleep "$IT_POLL"
-    it_n=$((it_n - 1))
-  done
-  if it_alive "$IT_PID"; then
+  if ! it_wait it_gone "$IT_PID"; then
     kill -KILL "$IT_PID" 2>/dev/null
     wait "$IT_PID" 2>/dev/null
     IT_RC=124
@@ -274,12 +264,7 @@ it_stop() {
 # it_wait_exit PID: waits (bounded) for a child of this shell to exit; sets
 # IT_RC, 124 if it still runs.
 it_wait_exit() {
-  it_n=$(it__polls)
-  while [ "$it_n" -gt 0 ] && it_alive "$1"; do
-    sleep "$IT_POLL"
-    it_n=$((it_n - 1))
-  done
-  if it_alive "$1"; then
+  if ! it_wait it_gone "$1"; then
     IT_RC=124
     return 1
   fi
@@ -333,7 +318,31 @@ it_alive() {
 }
 
 # it_grep FILE ERE: FILE exists and has a line that matches.
+it_gone() { ! it_alive "$1"; }
 it_grep() { [ -f "$1" ] && grep -Eq -- "$2" "$1"; }
+
+# it_check_csv DIR: reads "BASE HEADER N" lines on standard input and, for
+# each, checks that DIR/BASE-DATE appears with at least 2 rows, has the
+# header HEADER, and that its rows are <epoch.mmm>,<N values>.
+it_check_csv() {
+  while read -r it_base it_header it_nv; do
+    it_check "csv $it_base-DATE gets a header and 2 rows"
+    it_wait it_has_rows "$1/$it_base" 2 ||
+      it_fail "no $1/$it_base-YYYY-MM-DD with 2 rows after ${IT_DEADLINE}s"
+    it_f=$(it_csv_file "$1/$it_base")
+    it_ok "$(basename "$it_f")"
+
+    it_check "$it_base: header is $it_header"
+    it_got=$(head -n 1 "$it_f")
+    [ "$it_got" = "$it_header" ] || it_fail "header of $it_f is \"$it_got\""
+    it_ok
+
+    it_check "$it_base: rows are <epoch.mmm>,<$it_nv value(s)>"
+    it_bad=$(it_rows_ok "$it_f" "$it_nv") ||
+      it_fail "bad row in $it_f: \"$it_bad\""
+    it_ok
+  done
+}
 
 # it_rows_ok FILE NVALUES: every line after the header is "<seconds with
 # three decimals>" followed by NVALUES numbers (or nan/inf as printf writes

@@ -1,6 +1,7 @@
 /* The collectd binary: command line, start-up, the main loop and an
  * orderly shutdown. */
 #include "configfile_internal.h"
+#include "plugin_control.h"
 #include "plugin_dynamic.h"
 #include "plugin_read.h"
 #include "types_list.h"
@@ -165,6 +166,7 @@ static void main_loop(const sigset_t *set) {
 /* Stops reading, delivers what is queued (bounded by Timeout intervals),
  * shuts the plugins down and frees everything. */
 static int shutdown_all(bool threads_started) {
+  plugin_control_stop();
   if (threads_started)
     plugin__read_stop();
   plugin_flush(NULL, 0, NULL);
@@ -224,6 +226,8 @@ int main(int argc, char **argv) {
     plugin__read_start((int)global_option_get_long("ReadThreads", 5));
     INFO("Initialization complete, entering read-loop.");
     main_loop(&set);
+    if (plugin_control_failure_shutdown())
+      exit_status = EXIT_FAILURE;
   }
 
   if (shutdown_all(!stop && !cl.test_readall) != 0 &&

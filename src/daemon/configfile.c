@@ -39,6 +39,7 @@ static global_option_t options[] = {
     {.key = "PreCacheChain", .def = "PreCache"},
     {.key = "PostCacheChain", .def = "PostCache"},
     {.key = "OnPluginFailure", .def = "Skip"},
+    {.key = "UnloadTimeout", .def = "10"},
 };
 
 static global_option_t *option_find(const char *key) {
@@ -112,6 +113,8 @@ static cf_plugin_t *plugins;
 static size_t plugins_num;
 static char **types_files;
 static size_t types_files_num;
+/* The file cf_read() read, which LOAD and RELOAD read again. */
+static char *config_file;
 
 static void where(const oconfig_item_t *ci, const char **file, int *line) {
   *file = "(unknown)";
@@ -192,12 +195,29 @@ static int load_plugin_option(cf_plugin_t *p, const oconfig_item_t *opt) {
   return 0;
 }
 
+/* Takes the options of a <LoadPlugin> block into p. */
+static int load_plugin_settings(cf_plugin_t *p, const oconfig_item_t *ci,
+                                plugin_failure_policy_t policy) {
+  p->load = true;
+  p->conf.on_failure = policy;
+  where(ci, &p->file, &p->line);
+  int status = 0;
+  for (int i = 0; i < ci->children_num; i++)
+    if (load_plugin_option(p, ci->children + i) != 0)
+      status = -EINVAL;
+  return status;
+}
+
+static bool names_plugin(const oconfig_item_t *ci) {
+  return ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_STRING;
+}
+
 static int handle_load_plugin(const oconfig_item_t *ci,
                               plugin_failure_policy_t policy) {
   const char *file;
   int line;
   where(ci, &file, &line);
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING) {
+  if (!names_plugin(ci)) {
     ERROR("%s:%d: LoadPlugin needs exactly one plugin name", file, line);
     return -EINVAL;
   }
@@ -210,22 +230,14 @@ static int handle_load_plugin(const oconfig_item_t *ci,
             file, line, p->conf.name);
     return 0;
   }
-  p->load = true;
-  p->conf.on_failure = policy;
-  p->file = file;
-  p->line = line;
-  int status = 0;
-  for (int i = 0; i < ci->children_num; i++)
-    if (load_plugin_option(p, ci->children + i) != 0)
-      status = -EINVAL;
-  return status;
+  return load_plugin_settings(p, ci, policy);
 }
 
 static int handle_plugin_block(oconfig_item_t *ci) {
   const char *file;
   int line;
   where(ci, &file, &line);
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING) {
+  if (!names_plugin(ci)) {
     ERROR("%s:%d: <Plugin> needs exactly one plugin name", file, line);
     return -EINVAL;
   }
@@ -335,6 +347,13 @@ static int apply_globals(void) {
   if (init_hostname() != 0)
     return -EINVAL;
 
+  cdtime_t unload_timeout = global_option_get_time("UnloadTimeout", 0);
+  if (unload_timeout == 0) {
+    ERROR("UnloadTimeout must be a positive number of seconds");
+    return -EINVAL;
+  }
+  plugin_dynamic_set_unload_timeout(unload_timeout);
+
   plugin__write_set_limits(global_option_get_long("WriteQueueLimitHigh", 0),
                            global_option_get_long("WriteQueueLimitLow", 0));
   plugin_set_dir(global_option_get("PluginDir"));
@@ -433,6 +452,8 @@ void cf_free(void) {
   types_files_num = 0;
   oconfig_free(tree);
   tree = NULL;
+  free(config_file);
+  config_file = NULL;
   for (size_t i = 0; i < STATIC_ARRAY_SIZE(options); i++) {
     free(options[i].value);
     options[i].value = NULL;
@@ -446,6 +467,8 @@ static void log_parser_warning(const char *message, void *unused) {
 
 int cf_read(const char *filename) {
   oconfig_set_warning_hook(log_parser_warning, NULL);
+  free(config_file);
+  config_file = strdup(filename);
   char err[1024] = "";
   oconfig_item_t *root = NULL;
   int status = cf_include_read(filename, &root, err, sizeof(err));
@@ -484,4 +507,67 @@ int cf_load_plugins(bool check_only, bool *shutdown) {
     }
   }
   return failed ? -1 : 0;
+}
+
+/* ---- one plugin, read again ------------------------------------------------ */
+
+int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
+                   size_t errlen) {
+  if (config_file == NULL) {
+    snprintf(errbuf, errlen, "the daemon was started without a "
+                             "configuration file");
+    return -ENOENT;
+  }
+  oconfig_item_t *root = NULL;
+  char err[1024] = "";
+  int status = cf_include_read(config_file, &root, err, sizeof(err));
+  if (status != 0) {
+    snprintf(errbuf, errlen, "%s; nothing changed",
+             err[0] ? err : strerror(-status));
+    return -EINVAL;
+  }
+
+  plugin_failure_policy_t policy = cf_default_failure_policy();
+  cf_plugin_t p = {.conf = {.name = name, .on_failure = policy}};
+  for (int i = 0; i < root->children_num && status == 0; i++) {
+    oconfig_item_t *ci = root->children + i;
+    if (!names_plugin(ci) || strcasecmp(ci->values[0].value.string, name))
+      continue;
+    if (strcasecmp(ci->key, "LoadPlugin") == 0 && !p.load) {
+      if (load_plugin_settings(&p, ci, policy) != 0) {
+        snprintf(errbuf, errlen, "%s:%d: the <LoadPlugin %s> block is "
+                                 "invalid (see the log); nothing changed",
+                 p.file, p.line, name);
+        status = -EINVAL;
+      }
+    } else if (strcasecmp(ci->key, "Plugin") == 0) {
+      oconfig_item_t **b =
+          realloc(p.conf.blocks, (p.conf.blocks_num + 1) * sizeof(*b));
+      if (b == NULL) {
+        status = -ENOMEM;
+        snprintf(errbuf, errlen, "out of memory");
+        break;
+      }
+      p.conf.blocks = b;
+      b[p.conf.blocks_num++] = ci;
+    }
+  }
+  const char *autoload = global_option_get("AutoLoadPlugin");
+  if (!p.load && p.conf.blocks_num > 0 && autoload != NULL &&
+      IS_TRUE(autoload))
+    p.load = true;
+
+  if (status == 0 && plugin_conf_copy(conf, &p.conf) != 0) {
+    snprintf(errbuf, errlen, "out of memory");
+    status = -ENOMEM;
+  }
+  free(p.conf.blocks);
+  oconfig_free(root);
+  if (status == 0 && !p.load) {
+    snprintf(errbuf, errlen, "the configuration files do not load it "
+                             "(no \"LoadPlugin %s\")",
+             name);
+    return -ENOENT;
+  }
+  return status;
 }

@@ -17,6 +17,15 @@ plugin_failure_policy_t cf_default_failure_policy(void);
 /* Registers the core's own read callback if CollectInternalStats is on. */
 int internal_stats_register(void);
 
+/* Reads the configuration files again and fills *conf (to be freed with
+ * plugin_conf_free(); the name is borrowed) with what they now say about
+ * plugin `name`. Global options are not applied again. Returns 0, -ENOENT
+ * if the files do not load the plugin (*conf is filled all the same, with
+ * its <Plugin> blocks if any), or -EINVAL with "file:line: reason" in
+ * errbuf if the files cannot be read. */
+int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
+                   size_t errlen);
+
 /* Frees the parsed configuration and resets the global options. */
 void cf_free(void);
 

@@ -50,9 +50,13 @@ void plugin__free_user_data(plugin_t *owner, user_data_t *ud) {
 static void callback_put(callback_t *cb) {
   if (atomic_fetch_sub(&cb->refs, 1) != 1)
     return;
-  plugin__free_user_data(cb->owner, &cb->ud);
+  plugin_t *owner = cb->owner;
+  plugin__free_user_data(owner, &cb->ud);
   free(cb->name);
   free(cb);
+  /* Last: the count keeps the owner's record and object alive. */
+  if (owner != NULL)
+    atomic_fetch_sub(&owner->callbacks, 1);
 }
 
 static cb_snapshot_t *snapshot_new(size_t num) {
@@ -147,6 +151,8 @@ int cb_list_add(cb_kind_t kind, const char *name, void (*fn)(void),
     return -ENOMEM;
   }
   cb->owner = owner;
+  if (owner != NULL)
+    atomic_fetch_add(&owner->callbacks, 1);
   cb->ctx = plugin_get_ctx();
   if (owner != NULL)
     cb->ctx = owner->ctx;
@@ -178,6 +184,37 @@ int cb_list_remove(cb_kind_t kind, const char *name) {
 void cb_list_remove_owner(plugin_t *owner) {
   for (int k = 0; k < CB_KIND_COUNT; k++)
     list_rebuild(&lists[k], match_owner, owner, NULL);
+}
+
+bool cb_list_has_owner(cb_kind_t kind, plugin_t *owner) {
+  cb_snapshot_t *s = cb_list_acquire(kind);
+  bool found = false;
+  for (size_t i = 0; s != NULL && i < s->num && !found; i++)
+    found = s->cb[i]->owner == owner;
+  cb_list_release(s);
+  return found;
+}
+
+size_t cb_list_running(plugin_t *owner, char *names, size_t len) {
+  size_t n = 0, used = 0;
+  if (len > 0)
+    names[0] = '\0';
+  for (int k = 0; k < CB_KIND_COUNT; k++) {
+    cb_snapshot_t *s = cb_list_acquire(k);
+    for (size_t i = 0; s != NULL && i < s->num; i++) {
+      callback_t *cb = s->cb[i];
+      if (cb->owner != owner || atomic_load(&cb->calls) == 0)
+        continue;
+      if (used < len) {
+        int w = snprintf(names + used, len - used, "%s%s callback \"%s\"",
+                         n > 0 ? ", " : "", kind_names[k], cb->name);
+        used += w > 0 ? (size_t)w : 0;
+      }
+      n++;
+    }
+    cb_list_release(s);
+  }
+  return n;
 }
 
 void cb_list_destroy_all(void) {

@@ -117,9 +117,10 @@ int plugin_dispatch_missing(const value_list_t *vl) {
   cb_snapshot_t *s = cb_list_acquire(CB_MISSING);
   for (size_t i = 0; s != NULL && i < s->num; i++) {
     callback_t *cb = s->cb[i];
-    if (!plugin__is_ready(cb->owner))
+    if (!cb_begin(cb))
       continue;
     int status = CB_CALL(cb, missing, vl, &cb->ud);
+    cb_end(cb);
     if (status < 0)
       ERROR("missing callback \"%s\" failed with status %d", cb->name,
             status);
@@ -144,13 +145,14 @@ void plugin_dispatch_cache_event(enum cache_event_type_e event_type,
      * its updates and expiry. */
     if (event_type != CE_VALUE_NEW && !(callbacks_mask & bit))
       continue;
-    if (!plugin__is_ready(cb->owner))
+    if (!cb_begin(cb))
       continue;
     cache_event_t event = {.type = event_type,
                            .value_list = vl,
                            .value_list_name = name,
                            .ret = 0};
     int status = CB_CALL(cb, cache_event, &event, &cb->ud);
+    cb_end(cb);
     if (status != 0)
       ERROR("cache event callback \"%s\" failed with status %d", cb->name,
             status);
@@ -169,9 +171,10 @@ int plugin_dispatch_notification(const notification_t *notif) {
   cb_snapshot_t *s = cb_list_acquire(CB_NOTIFICATION);
   for (size_t i = 0; s != NULL && i < s->num; i++) {
     callback_t *cb = s->cb[i];
-    if (!plugin__is_ready(cb->owner))
+    if (!cb_begin(cb))
       continue;
     int status = CB_CALL(cb, notification, notif, &cb->ud);
+    cb_end(cb);
     if (status != 0)
       WARNING("notification callback \"%s\" failed with status %d", cb->name,
               status);
@@ -186,9 +189,10 @@ int plugin_flush(const char *plugin, cdtime_t timeout, const char *identifier) {
     callback_t *cb = s->cb[i];
     if (plugin != NULL && strcasecmp(plugin, cb->name) != 0)
       continue;
-    if (!plugin__is_ready(cb->owner))
+    if (!cb_begin(cb))
       continue;
     int status = CB_CALL(cb, flush, timeout, identifier, &cb->ud);
+    cb_end(cb);
     if (status != 0)
       WARNING("flush callback \"%s\" failed with status %d", cb->name, status);
   }

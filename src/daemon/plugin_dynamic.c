@@ -1,5 +1,6 @@
 /* The plugin lifecycle (see plugin_dynamic.h). */
 #include "plugin_dynamic.h"
+#include "types_list.h"
 #include "utils/common/common.h"
 
 #include <pthread.h>
@@ -107,6 +108,7 @@ static int object_register(plugin_t *p, char *errbuf, size_t errlen) {
     snprintf(errbuf, errlen, "the object has no module_register()");
     return -ENOENT;
   }
+  atomic_store(&p->registered, true);
   plugin_thread_ctx_t saved = plugin__enter(p, p->ctx);
   reg();
   plugin__leave(saved);
@@ -183,6 +185,7 @@ static void forget_callbacks(plugin_t *p) {
   plugin__read_remove_owner(p);
   cb_list_remove_owner(p);
   plugin__config_remove_owner(p);
+  types_remove_owner(p);
 }
 
 static int fail(plugin_t *p, const char *step, const char *reason, int status,
@@ -197,8 +200,8 @@ static int fail(plugin_t *p, const char *step, const char *reason, int status,
 int plugin_dynamic_load(const plugin_conf_t *conf, char *errbuf,
                         size_t errlen) {
   if (!plugin_name_valid(conf->name)) {
-    snprintf(errbuf, errlen, "\"%s\": not a plugin name (letters, digits, "
-                             "'_' and '-' only)",
+    snprintf(errbuf, errlen, "\"%s\": name: not a plugin name (letters, "
+                             "digits, '_' and '-' only)",
              conf->name != NULL ? conf->name : "");
     return -EINVAL;
   }
@@ -207,20 +210,24 @@ int plugin_dynamic_load(const plugin_conf_t *conf, char *errbuf,
   plugin_t *p;
   int status = plugin__record_create(conf->name, &p);
   if (status == -EEXIST) {
-    snprintf(errbuf, errlen, "%s: plugin is loaded already", conf->name);
+    snprintf(errbuf, errlen, "%s: load: the plugin is loaded already",
+             conf->name);
     return status;
   }
   if (status != 0) {
-    snprintf(errbuf, errlen, "%s: %s", conf->name, strerror(-status));
+    snprintf(errbuf, errlen, "%s: load: %s", conf->name, strerror(-status));
     return status;
   }
+  char why[512] = "";
+  if (plugin_conf_copy(&p->conf, conf) != 0)
+    return fail(p, "config", "out of memory", -ENOMEM, errbuf, errlen);
+  p->conf.name = p->name;
   p->global = conf->global;
   p->on_failure = conf->on_failure;
   p->ctx.interval = conf->interval;
   p->ctx.flush_interval = conf->flush_interval;
   p->ctx.flush_timeout = conf->flush_timeout;
 
-  char why[512] = "";
   if ((status = object_open(p, why, sizeof(why))) != 0)
     return fail(p, "open", why, status, errbuf, errlen);
   if ((status = object_register(p, why, sizeof(why))) != 0)
@@ -246,6 +253,126 @@ int plugin_load(const char *name, bool global) {
   return status == -EEXIST ? 0 : status;
 }
 
+/* ---- unloading ----------------------------------------------------------- */
+
+static cdtime_t unload_timeout = TIME_T_TO_CDTIME_T_STATIC(10);
+
+void plugin_dynamic_set_unload_timeout(cdtime_t timeout) {
+  unload_timeout = timeout;
+}
+
+/* Did module_register() run? Then the plugin may hold state that only its
+ * shutdown callback releases. */
+static bool registered(const plugin_t *p) {
+  return atomic_load(&p->registered);
+}
+
+bool plugin_dynamic_unloadable(const plugin_t *p) {
+  return atomic_load(&p->unloadable) || !registered(p);
+}
+
+/* Polls `done` every millisecond until it holds or `deadline` passes. */
+static bool wait_until(bool (*done)(plugin_t *), plugin_t *p,
+                       cdtime_t deadline) {
+  const struct timespec pause = {.tv_nsec = 1000 * 1000};
+  while (!done(p)) {
+    if (cdtime() >= deadline)
+      return done(p);
+    nanosleep(&pause, NULL);
+  }
+  return true;
+}
+
+static bool no_calls(plugin_t *p) { return atomic_load(&p->calls) == 0; }
+
+/* Nothing of the plugin is left but its object: no callback or read entry
+ * (whose user data its code frees) and no thread. */
+static bool nothing_left(plugin_t *p) {
+  return atomic_load(&p->callbacks) == 0 &&
+         plugin__threads_alive(p, NULL, 0) == 0;
+}
+
+/* Runs the shutdown callbacks of `p`, in the order they were registered.
+ * Their failure does not stop the unload (the plugin is going either way)
+ * but is logged. */
+static void shutdown_callbacks(plugin_t *p) {
+  cb_snapshot_t *s = cb_list_acquire(CB_SHUTDOWN);
+  for (size_t i = 0; s != NULL && i < s->num; i++) {
+    callback_t *cb = s->cb[i];
+    if (cb->owner != p)
+      continue;
+    int status = CB_CALL(cb, shutdown);
+    if (status != 0)
+      WARNING("%s: shutdown: shutdown callback \"%s\" returned %d", p->name,
+              cb->name, status);
+  }
+  cb_list_release(s);
+}
+
+static double seconds(cdtime_t t) { return CDTIME_T_TO_DOUBLE(t); }
+
+int plugin_dynamic_unload(plugin_t *p, char *errbuf, size_t errlen) {
+  plugin_state_t from = atomic_load(&p->state);
+  cdtime_t deadline = cdtime() + unload_timeout;
+
+  /* Values already queued reach the plugin's write callbacks first. */
+  if (from == PLUGIN_READY && cb_list_has_owner(CB_WRITE, p) &&
+      plugin__write_drain(unload_timeout) != 0) {
+    snprintf(errbuf, errlen,
+             "%s: drain: the values queued for it were not delivered within "
+             "%.3g s (%ld value lists queued); nothing changed",
+             p->name, seconds(unload_timeout), plugin__write_queued());
+    WARNING("%s", errbuf);
+    return -ETIMEDOUT;
+  }
+
+  /* From here no new call starts; wait for those under way. */
+  plugin__set_state(p, PLUGIN_UNLOADING);
+  if (!wait_until(no_calls, p, deadline)) {
+    char running[256];
+    size_t n = plugin__read_running(p, running, sizeof(running));
+    if (n == 0)
+      n = cb_list_running(p, running, sizeof(running));
+    snprintf(errbuf, errlen,
+             "%s: drain: %s still running after %.3g s; nothing changed",
+             p->name, n > 0 ? running : "a callback", seconds(unload_timeout));
+    WARNING("%s", errbuf);
+    plugin__set_state(p, from);
+    return -ETIMEDOUT;
+  }
+
+  if (from == PLUGIN_READY || registered(p))
+    shutdown_callbacks(p);
+  /* User data is freed here, or by whoever drops the last snapshot that
+   * holds a callback -- in both cases while the object is mapped. */
+  forget_callbacks(p);
+
+  if (!wait_until(nothing_left, p, deadline)) {
+    char threads[256];
+    size_t n = plugin__threads_alive(p, threads, sizeof(threads));
+    if (n > 0)
+      plugin__set_failure(p, "shutdown",
+                          "thread%s %s still running after its shutdown; "
+                          "the object stays loaded",
+                          n > 1 ? "s" : "", threads);
+    else
+      plugin__set_failure(p, "shutdown",
+                          "%ld of its callbacks still held after %.3g s; the "
+                          "object stays loaded",
+                          atomic_load(&p->callbacks), seconds(unload_timeout));
+    plugin__set_state(p, PLUGIN_FAILED);
+    snprintf(errbuf, errlen, "%s: %s: %s (stuck)", p->name, p->failed_step,
+             p->failed_reason);
+    ERROR("%s", errbuf);
+    return -EDEADLK;
+  }
+
+  object_close(p);
+  plugin__notify_unloaded(p);
+  plugin__record_destroy(p);
+  return 0;
+}
+
 /* ---- shutdown -------------------------------------------------------------- */
 
 typedef struct {
@@ -262,14 +389,30 @@ static void collect_record(plugin_t *p, void *arg) {
   l->all[l->num++] = p;
 }
 
+/* Whose shutdown callbacks run at exit: those of ready plugins, those of
+ * plugins that failed after module_register() ran (as collectd does: they
+ * may hold what their config callback allocated), and those of unloadable
+ * plugins that were only configured (-t), which promised that shutdown
+ * releases everything. */
+static bool shuts_down_at_exit(const plugin_t *p) {
+  switch (atomic_load(&p->state)) {
+  case PLUGIN_READY:
+    return true;
+  case PLUGIN_FAILED:
+    return registered(p);
+  case PLUGIN_CONFIGURING:
+    return p->unloadable;
+  default:
+    return false;
+  }
+}
+
 int plugin_dynamic_shutdown_all(void) {
-  /* Shutdown callbacks of ready plugins, in registration order. Those of
-   * failed plugins stay skipped, as every other callback of theirs. */
   int failed = 0;
   cb_snapshot_t *s = cb_list_acquire(CB_SHUTDOWN);
   for (size_t i = 0; s != NULL && i < s->num; i++) {
     callback_t *cb = s->cb[i];
-    if (!plugin__is_ready(cb->owner))
+    if (cb->owner != NULL && !shuts_down_at_exit(cb->owner))
       continue;
     if (CB_CALL(cb, shutdown) != 0) {
       ERROR("shutdown callback \"%s\" failed", cb->name);
@@ -286,8 +429,11 @@ int plugin_dynamic_shutdown_all(void) {
   for (size_t i = l.num; i-- > 0;) {
     plugin_t *p = l.all[i];
     forget_callbacks(p);
-    object_close(p);
-    plugin__record_destroy(p);
+    /* A thread still running in the object keeps it mapped until exit. */
+    if (plugin__threads_alive(p, NULL, 0) == 0) {
+      object_close(p);
+      plugin__record_destroy(p);
+    }
   }
   free(l.all);
 
@@ -306,41 +452,43 @@ int plugin_shutdown_all(void) { return plugin_dynamic_shutdown_all(); }
  * loaded, so there is nothing left to do. */
 int plugin_init_all(void) { return 0; }
 
-/* ---- threads for plugins ---------------------------------------------------- */
+/* ---- configurations ------------------------------------------------------- */
 
-typedef struct {
-  plugin_t *owner;
-  plugin_ctx_t ctx;
-  void *(*start)(void *);
-  void *arg;
-} thread_start_t;
-
-static void *thread_trampoline(void *arg) {
-  thread_start_t ts = *(thread_start_t *)arg;
-  free(arg);
-  plugin__enter(ts.owner, ts.ctx);
-  return ts.start(ts.arg);
-}
-
-int plugin_thread_create(pthread_t *thread, void *(*start_routine)(void *),
-                         void *arg, char const *name) {
-  thread_start_t *ts = malloc(sizeof(*ts));
-  if (ts == NULL)
-    return ENOMEM;
-  ts->owner = plugin__current_owner();
-  ts->ctx = plugin_get_ctx();
-  ts->start = start_routine;
-  ts->arg = arg;
-
-  int status = pthread_create(thread, NULL, thread_trampoline, ts);
-  if (status != 0) {
-    free(ts);
-    return status;
-  }
-  if (name != NULL) {
-    char buf[16];
-    sstrncpy(buf, name, sizeof(buf));
-    pthread_setname_np(*thread, buf);
+int plugin_conf_copy(plugin_conf_t *dst, const plugin_conf_t *src) {
+  *dst = *src;
+  dst->blocks = NULL;
+  dst->blocks_num = 0;
+  if (src->blocks_num == 0)
+    return 0;
+  dst->blocks = calloc(src->blocks_num, sizeof(*dst->blocks));
+  if (dst->blocks == NULL)
+    return -ENOMEM;
+  for (size_t i = 0; i < src->blocks_num; i++) {
+    if ((dst->blocks[i] = oconfig_clone(src->blocks[i])) == NULL) {
+      plugin_conf_free(dst);
+      return -ENOMEM;
+    }
+    dst->blocks_num++;
   }
   return 0;
+}
+
+void plugin_conf_free(plugin_conf_t *conf) {
+  for (size_t i = 0; i < conf->blocks_num; i++)
+    oconfig_free(conf->blocks[i]);
+  free(conf->blocks);
+  conf->blocks = NULL;
+  conf->blocks_num = 0;
+}
+
+bool plugin_conf_equal(const plugin_conf_t *a, const plugin_conf_t *b) {
+  if (a->global != b->global || a->interval != b->interval ||
+      a->flush_interval != b->flush_interval ||
+      a->flush_timeout != b->flush_timeout || a->on_failure != b->on_failure ||
+      a->blocks_num != b->blocks_num)
+    return false;
+  for (size_t i = 0; i < a->blocks_num; i++)
+    if (!oconfig_equal(a->blocks[i], b->blocks[i]))
+      return false;
+  return true;
 }

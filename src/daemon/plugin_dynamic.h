@@ -1,41 +1,61 @@
 /* The plugin lifecycle: the one path by which a plugin is opened,
- * registered, configured, initialised -- and, at exit, shut down and
- * closed. Start-up goes through it for every LoadPlugin. */
+ * registered, configured and initialised, and the one by which it is
+ * drained, shut down and closed again. Start-up goes through it for every
+ * LoadPlugin and the control commands (plugin_control.c) for LOAD, UNLOAD
+ * and RELOAD; there is no second way in or out. */
 #ifndef PLUGIN_DYNAMIC_H
 #define PLUGIN_DYNAMIC_H
 
 #include "plugin_internal.h"
 
-/* What the configuration files say about one plugin: its <LoadPlugin>
- * options and its <Plugin> blocks (borrowed, not owned). */
-typedef struct {
-  const char *name;
-  bool global;
-  cdtime_t interval;       /* 0: the global interval */
-  cdtime_t flush_interval; /* 0: no periodic flush */
-  cdtime_t flush_timeout;
-  plugin_failure_policy_t on_failure;
-  bool check_only; /* -t: stop after configuring, before init */
-  oconfig_item_t **blocks;
-  size_t blocks_num;
-} plugin_conf_t;
-
-/* Loads, configures and initialises one plugin. On failure, the record
- * stays in the failed state (its callbacks skipped), errbuf says
- * "<plugin>: <step>: <reason>", and the return value is a negative errno;
- * -EEXIST: a plugin of that name is loaded already. */
+/* Loads, configures and initialises one plugin; the record keeps a copy of
+ * `conf`. On failure, the record stays in the failed state (its callbacks
+ * skipped), errbuf says "<plugin>: <step>: <reason>", and the return value
+ * is a negative errno; -EEXIST: a plugin of that name is loaded already
+ * (no record is touched then). */
 int plugin_dynamic_load(const plugin_conf_t *conf, char *errbuf,
                         size_t errlen);
+
+/* May `p` be unloaded at runtime? True for a plugin that called
+ * plugin_register_unloadable(), and for one none of whose code ever ran
+ * (its object could not be opened or had no module_register()). */
+bool plugin_dynamic_unloadable(const plugin_t *p);
+
+/* Unloads a ready or failed plugin: waits until the values queued for its
+ * write callbacks are delivered and its calls in flight return, runs its
+ * shutdown callbacks, unregisters everything it registered (freeing user
+ * data while the object is mapped), removes its data sets, and closes the
+ * object once none of its threads is left. The caller serializes commands
+ * for this plugin and checked plugin_dynamic_unloadable().
+ *
+ * Returns 0 when the record is gone, or a negative errno with errbuf
+ * saying "<plugin>: <step>: <reason>":
+ *  -ETIMEDOUT  queued values or a call in flight did not finish within the
+ *              unload timeout; the plugin is back in the state it had
+ *  -EDEADLK    the plugin is stuck: it was shut down, but a thread of it
+ *              still runs (or a callback of it is still held); the object
+ *              stays mapped and the plugin failed */
+int plugin_dynamic_unload(plugin_t *p, char *errbuf, size_t errlen);
+
+/* How long an unload waits for queued values, calls in flight and the
+ * plugin's threads (UnloadTimeout). */
+void plugin_dynamic_set_unload_timeout(cdtime_t timeout);
 
 /* True if `name` is a plain plugin name: letters, digits, '_' and '-'. */
 bool plugin_name_valid(const char *name);
 
-/* Shuts every plugin down (shutdown callbacks of ready plugins, in the
- * order they were registered), unregisters everything and closes the
- * objects. */
+/* Shuts every plugin down at exit (shutdown callbacks in the order they
+ * were registered), unregisters everything and closes the objects. */
 int plugin_dynamic_shutdown_all(void);
 
 /* The directory plugins are loaded from. */
 const char *plugin_get_dir(void);
+
+/* plugin_conf_t values owned by their holder: a deep copy (the name stays
+ * borrowed), its release, and equality of everything a plugin is
+ * configured with (file positions aside). */
+int plugin_conf_copy(plugin_conf_t *dst, const plugin_conf_t *src);
+void plugin_conf_free(plugin_conf_t *conf);
+bool plugin_conf_equal(const plugin_conf_t *a, const plugin_conf_t *b);
 
 #endif /* PLUGIN_DYNAMIC_H */

@@ -37,10 +37,26 @@ typedef enum {
   PLUGIN_ON_FAILURE_SHUTDOWN, /* stop the daemon */
 } plugin_failure_policy_t;
 
+/* What the configuration files say about one plugin: its <LoadPlugin>
+ * options and its <Plugin> blocks. */
+typedef struct {
+  const char *name;
+  bool global;
+  cdtime_t interval;       /* 0: the global interval */
+  cdtime_t flush_interval; /* 0: no periodic flush */
+  cdtime_t flush_timeout;
+  plugin_failure_policy_t on_failure;
+  bool check_only; /* -t: stop after configuring, before init */
+  oconfig_item_t **blocks;
+  size_t blocks_num;
+} plugin_conf_t;
+
+typedef struct plugin_thread_s plugin_thread_t;
+
 typedef struct plugin_s plugin_t;
 struct plugin_s {
   char name[DATA_MAX_NAME_LEN];
-  /* Written only by plugin_set_state(); read lock-free by dispatchers. */
+  /* Written only by plugin__set_state(); read lock-free by dispatchers. */
   _Atomic int state;
   /* The context callbacks of this plugin run in; ctx.name points at name. */
   plugin_ctx_t ctx;
@@ -48,17 +64,33 @@ struct plugin_s {
   bool global;        /* opened with RTLD_GLOBAL (LoadPlugin Globals) */
   plugin_failure_policy_t on_failure;
   /* Set by plugin_register_unloadable() during module_register(). */
-  bool unloadable;
-  /* The step and reason of the last failure, for logs and LISTPLUGINS. */
+  _Atomic bool unloadable;
+  /* Set when its module_register() is called: from then on its code may
+   * hold state that only its shutdown callback releases. */
+  _Atomic bool registered;
+  /* The step and reason of the last failure, for logs and LISTPLUGINS;
+   * written and read under the registry lock. */
   char failed_step[16];
   char failed_reason[256];
+
+  /* What keeps the object mapped. An unload closes it only when all three
+   * are zero; each is counted where it starts and ends, never guessed. */
+  _Atomic long calls;     /* dispatcher calls into its code under way */
+  _Atomic long callbacks; /* its callbacks and read entries not yet freed */
+  plugin_thread_t *threads; /* started by plugin_thread_create(), alive;
+                               protected by the thread list lock */
+
+  /* The configuration it was loaded with: a private copy, so that RELOAD
+   * can compare it with the files and bring it back after a failure. */
+  plugin_conf_t conf;
   plugin_t *next; /* registry list; protected by the registry lock */
 };
 
 /* Creates the record of `name` in state loading. Fails with -EEXIST if a
  * record by that name exists. */
 int plugin__record_create(const char *name, plugin_t **ret);
-/* Removes and frees a record; its callbacks must be gone already. */
+/* Removes and frees a record (and its configuration copy); its callbacks
+ * must be gone already. */
 void plugin__record_destroy(plugin_t *p);
 /* The record named `name`, or NULL. The pointer stays valid until the
  * record is destroyed, which only the lifecycle code does. */
@@ -75,6 +107,45 @@ static inline bool plugin__is_ready(const plugin_t *p) {
   return p == NULL || atomic_load_explicit(&p->state, memory_order_acquire) ==
                           PLUGIN_READY;
 }
+
+/* A dispatcher brackets every call into a plugin's code with these. The
+ * call is counted first and the state checked second, and an unload sets
+ * the state first and reads the count second (both sequentially
+ * consistent), so either the dispatcher sees the plugin is no longer
+ * ready, or the unload sees its call and waits for it. A plugin that is
+ * not ready costs the dispatcher one atomic load. */
+static inline bool plugin__call_begin(plugin_t *p) {
+#ifdef COLLECTD_BENCH_NO_READY_CHECK
+  /* Only for bench/: measures what the check itself costs. */
+  (void)p;
+  return true;
+#else
+  if (p == NULL)
+    return true;
+  if (!plugin__is_ready(p))
+    return false;
+  atomic_fetch_add(&p->calls, 1);
+  if (atomic_load(&p->state) == PLUGIN_READY)
+    return true;
+  atomic_fetch_sub(&p->calls, 1);
+  return false;
+#endif
+}
+static inline void plugin__call_end(plugin_t *p) {
+#ifndef COLLECTD_BENCH_NO_READY_CHECK
+  if (p != NULL)
+    atomic_fetch_sub_explicit(&p->calls, 1, memory_order_release);
+#endif
+}
+
+/* Is from -> to an edge of the lifecycle? */
+bool plugin__state_change_allowed(plugin_state_t from, plugin_state_t to);
+/* Tells whoever listens for notifications about plugin `name`: plugin
+ * "collectd", plugin instance `name`, type "plugin_state", type instance
+ * `event` (a state, "unloaded", "refused" or "rolled_back"). */
+void plugin__notify(const char *name, int severity, const char *event,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void plugin__notify_unloaded(plugin_t *p);
 /* Records why and where `p` failed (logged by the caller). */
 void plugin__set_failure(plugin_t *p, const char *step, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -91,6 +162,12 @@ plugin_thread_ctx_t plugin__enter(plugin_t *owner, plugin_ctx_t ctx);
 void plugin__leave(plugin_thread_ctx_t saved);
 /* The plugin the calling thread currently works for, or NULL. */
 plugin_t *plugin__current_owner(void);
+
+/* ---- threads of plugins -------------------------------------------------- */
+
+/* The threads `p` started through plugin_thread_create() that are still
+ * running: their number, and their names quoted in `names`. */
+size_t plugin__threads_alive(plugin_t *p, char *names, size_t len);
 
 /* ---- callbacks ----------------------------------------------------------- */
 
@@ -125,7 +202,8 @@ struct callback_s {
     plugin_notification_cb notification;
   } fn;
   user_data_t ud;
-  _Atomic int refs; /* one per snapshot holding it */
+  _Atomic int refs;  /* one per snapshot holding it */
+  _Atomic int calls; /* dispatcher calls under way, to name them */
 };
 
 /* An immutable array of callbacks. Dispatchers take a reference, call
@@ -150,6 +228,24 @@ int cb_list_remove(cb_kind_t kind, const char *name);
 void cb_list_remove_owner(plugin_t *owner);
 /* Frees every list (at exit). */
 void cb_list_destroy_all(void);
+
+/* A dispatcher's bracket around calls of `cb` (see plugin__call_begin):
+ * false if its plugin is not ready, and then cb must not be called. */
+static inline bool cb_begin(callback_t *cb) {
+  if (!plugin__call_begin(cb->owner))
+    return false;
+  atomic_fetch_add_explicit(&cb->calls, 1, memory_order_relaxed);
+  return true;
+}
+static inline void cb_end(callback_t *cb) {
+  atomic_fetch_sub_explicit(&cb->calls, 1, memory_order_relaxed);
+  plugin__call_end(cb->owner);
+}
+/* The names of `owner`'s callbacks with calls under way, quoted, with
+ * their kind ("write callback \"csv\""); the number of them. */
+size_t cb_list_running(plugin_t *owner, char *names, size_t len);
+/* True if `owner` has a callback of this kind. */
+bool cb_list_has_owner(cb_kind_t kind, plugin_t *owner);
 
 /* Calls a callback in its context. The caller checked readiness. */
 #define CB_CALL(cb, member, ...)                                               \
@@ -177,6 +273,8 @@ int cf_util_values_to_string(const oconfig_item_t *ci, char *buf, size_t len);
 int plugin__read_start(int threads);
 void plugin__read_stop(void);
 void plugin__read_remove_owner(plugin_t *owner);
+/* Like cb_list_running() for the read callbacks of `owner` being called. */
+size_t plugin__read_running(plugin_t *owner, char *names, size_t len);
 void plugin__read_destroy(void);
 
 int plugin__write_start(int threads);
@@ -188,6 +286,9 @@ int plugin__write_enqueue(const data_set_t *ds, const value_list_t *vl);
 void plugin__write_set_limits(long high, long low);
 long plugin__write_dropped(void);
 long plugin__write_queued(void);
+/* Waits until every value list queued before the call has been handed to
+ * the write callbacks, or `timeout` passed (-ETIMEDOUT). */
+int plugin__write_drain(cdtime_t timeout);
 
 /* ---- logging ------------------------------------------------------------- */
 

@@ -27,11 +27,12 @@ static void log_dispatch(int level, const char *msg) {
   in_log_callback = true;
   for (size_t i = 0; s != NULL && i < s->num; i++) {
     callback_t *cb = s->cb[i];
-    if (!plugin__is_ready(cb->owner))
+    if (!cb_begin(cb))
       continue;
     plugin_thread_ctx_t saved = plugin__enter(cb->owner, cb->ctx);
     cb->fn.log(level, msg, &cb->ud);
     plugin__leave(saved);
+    cb_end(cb);
     delivered++;
   }
   in_log_callback = false;

@@ -274,10 +274,33 @@ size_t read_sched_size(void) {
 void read_cb_free(read_cb_t *rc) {
   if (rc == NULL)
     return;
-  plugin__free_user_data(rc->owner, &rc->ud);
+  plugin_t *owner = rc->owner;
+  plugin__free_user_data(owner, &rc->ud);
   free(rc->name);
   free(rc->group);
   free(rc);
+  /* Last: the count keeps the owner's record and object alive. */
+  if (owner != NULL)
+    atomic_fetch_sub(&owner->callbacks, 1);
+}
+
+size_t plugin__read_running(plugin_t *owner, char *names, size_t len) {
+  size_t n = 0, used = 0;
+  if (len > 0)
+    names[0] = '\0';
+  pthread_mutex_lock(&read_lock);
+  for (size_t i = 0; i < running_num; i++) {
+    if (running[i]->owner != owner)
+      continue;
+    if (used < len) {
+      int w = snprintf(names + used, len - used, "%sread callback \"%s\"",
+                       n > 0 ? ", " : "", running[i]->name);
+      used += w > 0 ? (size_t)w : 0;
+    }
+    n++;
+  }
+  pthread_mutex_unlock(&read_lock);
+  return n;
 }
 
 int read_cb_call(read_cb_t *rc) {
@@ -304,6 +327,8 @@ static int register_read(const char *group, const char *name, bool complex,
     return rc == NULL ? -ENOMEM : -EINVAL;
   }
   rc->owner = owner;
+  if (owner != NULL)
+    atomic_fetch_add(&owner->callbacks, 1);
   rc->ctx = owner != NULL ? owner->ctx : plugin_get_ctx();
   rc->complex = complex;
   rc->fn.simple = (int (*)(void))fn;

@@ -29,8 +29,10 @@ static void *read_thread(void *arg) {
     /* A plugin that is not ready keeps its place in the schedule but is
      * not called; that is not a failure of the callback. */
     int status = 0;
-    if (plugin__is_ready(rc->owner))
+    if (plugin__call_begin(rc->owner)) {
       status = read_cb_call(rc);
+      plugin__call_end(rc->owner);
+    }
 
     read_sched_lock();
     if (!read_sched_done(rc, status, cdtime())) {
@@ -95,7 +97,11 @@ int plugin_read_all_once(void) {
     if (rc == NULL)
       break;
 
-    int status = plugin__is_ready(rc->owner) ? read_cb_call(rc) : 0;
+    int status = 0;
+    if (plugin__call_begin(rc->owner)) {
+      status = read_cb_call(rc);
+      plugin__call_end(rc->owner);
+    }
     if (status != 0) {
       NOTICE("read-function of plugin \"%s\" failed", rc->name);
       failed++;

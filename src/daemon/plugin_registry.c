@@ -1,6 +1,7 @@
 /* The per-plugin records, their state and the calling thread's plugin
  * context. */
-#include "plugin_internal.h"
+#include "plugin_dynamic.h"
+#include "utils/common/common.h"
 
 #include <pthread.h>
 
@@ -23,20 +24,25 @@ const char *plugin_state_name(plugin_state_t state) {
 }
 
 /* Legal edges of the lifecycle: allowed[from][to]. Anything else is a bug
- * in the caller and is refused. */
+ * in the caller and is refused. An unload that gives up before anything
+ * was undone (a call did not return in time) goes back to where it came
+ * from; one that cannot finish (a thread still runs) ends in failed. */
 static const bool allowed[PLUGIN_STATE_COUNT][PLUGIN_STATE_COUNT] = {
-    [PLUGIN_LOADING] = {[PLUGIN_CONFIGURING] = true, [PLUGIN_FAILED] = true,
-                        [PLUGIN_UNLOADING] = true},
+    [PLUGIN_LOADING] = {[PLUGIN_CONFIGURING] = true, [PLUGIN_FAILED] = true},
     [PLUGIN_CONFIGURING] = {[PLUGIN_READY] = true, [PLUGIN_FAILED] = true},
-    [PLUGIN_READY] = {[PLUGIN_UNLOADING] = true, [PLUGIN_FAILED] = true},
-    [PLUGIN_UNLOADING] = {[PLUGIN_FAILED] = true},
-    [PLUGIN_FAILED] = {[PLUGIN_UNLOADING] = true,
-                       [PLUGIN_CONFIGURING] = true},
+    [PLUGIN_READY] = {[PLUGIN_UNLOADING] = true},
+    [PLUGIN_UNLOADING] = {[PLUGIN_READY] = true, [PLUGIN_FAILED] = true},
+    [PLUGIN_FAILED] = {[PLUGIN_UNLOADING] = true},
 };
+
+bool plugin__state_change_allowed(plugin_state_t from, plugin_state_t to) {
+  return (unsigned)from < PLUGIN_STATE_COUNT &&
+         (unsigned)to < PLUGIN_STATE_COUNT && allowed[from][to];
+}
 
 int plugin__set_state(plugin_t *p, plugin_state_t to) {
   plugin_state_t from = atomic_load(&p->state);
-  if ((unsigned)to >= PLUGIN_STATE_COUNT || !allowed[from][to]) {
+  if (!plugin__state_change_allowed(from, to)) {
     ERROR("%s plugin: refusing illegal state change %s -> %s", p->name,
           plugin_state_name(from), plugin_state_name(to));
 #if COLLECT_DEBUG
@@ -44,19 +50,51 @@ int plugin__set_state(plugin_t *p, plugin_state_t to) {
 #endif
     return -EINVAL;
   }
-  atomic_store_explicit(&p->state, to, memory_order_release);
+  atomic_store(&p->state, to);
   INFO("%s plugin: %s -> %s", p->name, plugin_state_name(from),
        plugin_state_name(to));
+  if (to == PLUGIN_FAILED)
+    plugin__notify(p->name, NOTIF_FAILURE, plugin_state_name(to),
+                   "plugin %s: %s -> %s: %s: %s", p->name,
+                   plugin_state_name(from), plugin_state_name(to),
+                   p->failed_step, p->failed_reason);
+  else
+    plugin__notify(p->name, NOTIF_OKAY, plugin_state_name(to),
+                   "plugin %s: %s -> %s", p->name, plugin_state_name(from),
+                   plugin_state_name(to));
   return 0;
+}
+
+void plugin__notify(const char *name, int severity, const char *event,
+                    const char *fmt, ...) {
+  notification_t n = {.severity = severity, .time = cdtime()};
+  sstrncpy(n.host, hostname_g, sizeof(n.host));
+  sstrncpy(n.plugin, "collectd", sizeof(n.plugin));
+  sstrncpy(n.plugin_instance, name, sizeof(n.plugin_instance));
+  sstrncpy(n.type, "plugin_state", sizeof(n.type));
+  sstrncpy(n.type_instance, event, sizeof(n.type_instance));
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(n.message, sizeof(n.message), fmt, ap);
+  va_end(ap);
+  plugin_dispatch_notification(&n);
+}
+
+void plugin__notify_unloaded(plugin_t *p) {
+  INFO("%s plugin: unloaded", p->name);
+  plugin__notify(p->name, NOTIF_OKAY, "unloaded", "plugin %s: unloaded",
+                 p->name);
 }
 
 void plugin__set_failure(plugin_t *p, const char *step, const char *fmt,
                          ...) {
   va_list ap;
+  pthread_mutex_lock(&registry_lock);
   snprintf(p->failed_step, sizeof(p->failed_step), "%s", step);
   va_start(ap, fmt);
   vsnprintf(p->failed_reason, sizeof(p->failed_reason), fmt, ap);
   va_end(ap);
+  pthread_mutex_unlock(&registry_lock);
 }
 
 int plugin__record_create(const char *name, plugin_t **ret) {
@@ -100,6 +138,7 @@ void plugin__record_destroy(plugin_t *p) {
     }
   }
   pthread_mutex_unlock(&registry_lock);
+  plugin_conf_free(&p->conf);
   free(p);
 }
 

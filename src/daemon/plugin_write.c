@@ -49,7 +49,16 @@ static pthread_cond_t queue_cond = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t drained_cond = PTHREAD_COND_INITIALIZER;
 static bool stopping;
 
+/* What an unload's drain looks at (plugin__write_drain): how many entries
+ * the write threads have taken off the stack, and per thread a sequence
+ * number that is odd while it holds a batch. */
+static _Alignas(64) _Atomic long taken;
+typedef struct {
+  _Alignas(64) _Atomic unsigned long seq;
+} busy_mark_t;
+
 static pthread_t *threads;
+static busy_mark_t *marks;
 static size_t threads_num;
 
 void plugin__write_set_limits(long high, long low) {
@@ -307,12 +316,12 @@ int plugin__write_enqueue(const data_set_t *ds, const value_list_t *vl) {
   return 0;
 }
 
-/* Takes everything queued, oldest first. */
-static wq_entry_t *take_batch(void) {
-  wq_entry_t *lifo = atomic_exchange_explicit(&stack, NULL,
-                                              memory_order_acquire);
+/* Takes everything queued, oldest first; *num counts it. */
+static wq_entry_t *take_batch(long *num) {
+  wq_entry_t *lifo = atomic_exchange(&stack, NULL);
   wq_entry_t *fifo = NULL;
   while (lifo != NULL) {
+    (*num)++;
     wq_entry_t *next = lifo->next;
     lifo->next = fifo;
     fifo = lifo;
@@ -321,13 +330,26 @@ static wq_entry_t *take_batch(void) {
   return fifo;
 }
 
-static void deliver(cb_snapshot_t *s, const data_set_t *ds,
-                    const value_list_t *vl) {
+/* Delivers a batch in chunks: for each chunk, each write callback whose
+ * plugin is ready gets every value list of it, inside one call bracket,
+ * so that the ready check and the in-flight count cost a few atomic
+ * operations per chunk rather than per value. */
+#define DELIVER_CHUNK 128
+
+static void deliver_chunk(cb_snapshot_t *s, wq_entry_t *chunk, size_t n) {
+  value_list_t vl;
   for (size_t i = 0; s != NULL && i < s->num; i++) {
     callback_t *cb = s->cb[i];
-    if (!plugin__is_ready(cb->owner))
+    if (!cb_begin(cb))
       continue;
-    CB_CALL(cb, write, ds, vl, &cb->ud);
+    plugin_thread_ctx_t saved = plugin__enter(cb->owner, cb->ctx);
+    wq_entry_t *e = chunk;
+    for (size_t j = 0; j < n; j++, e = e->next) {
+      entry_unpack(e, &vl);
+      cb->fn.write(e->ds, &vl, &cb->ud);
+    }
+    plugin__leave(saved);
+    cb_end(cb);
   }
 }
 
@@ -336,14 +358,17 @@ static void deliver_batch(wq_entry_t *batch) {
   cb_snapshot_t *s = cb_list_acquire(CB_WRITE);
   recycle_t r = {0};
   long n = 0;
-  value_list_t vl;
   while (batch != NULL) {
-    wq_entry_t *next = batch->next;
-    entry_unpack(batch, &vl);
-    deliver(s, batch->ds, &vl);
-    entry_recycle(&r, batch);
-    batch = next;
-    n++;
+    size_t len = 0;
+    for (wq_entry_t *e = batch; e != NULL && len < DELIVER_CHUNK; e = e->next)
+      len++;
+    deliver_chunk(s, batch, len);
+    for (size_t j = 0; j < len; j++) {
+      wq_entry_t *next = batch->next;
+      entry_recycle(&r, batch);
+      batch = next;
+    }
+    n += (long)len;
   }
   entry_recycle_flush(&r);
   cb_list_release(s);
@@ -373,12 +398,18 @@ static bool work_arrives_soon(void) {
 }
 
 static void *write_thread(void *arg) {
+  busy_mark_t *mark = arg;
   for (;;) {
-    wq_entry_t *batch = take_batch();
+    atomic_fetch_add(&mark->seq, 1); /* odd: holding a batch, maybe */
+    long n = 0;
+    wq_entry_t *batch = take_batch(&n);
     if (batch != NULL) {
+      atomic_fetch_add(&taken, n);
       deliver_batch(batch);
-      continue;
     }
+    atomic_fetch_add(&mark->seq, 1); /* even: holding nothing */
+    if (batch != NULL)
+      continue;
     if (work_arrives_soon())
       continue;
     pthread_mutex_lock(&queue_lock);
@@ -398,12 +429,20 @@ int plugin__write_start(int num) {
   if (threads != NULL || num <= 0)
     return threads != NULL ? -EALREADY : -EINVAL;
   threads = calloc((size_t)num, sizeof(*threads));
-  if (threads == NULL)
+  marks = aligned_alloc(_Alignof(busy_mark_t), (size_t)num * sizeof(*marks));
+  if (threads == NULL || marks == NULL) {
+    free(threads);
+    free(marks);
+    threads = NULL;
+    marks = NULL;
     return -ENOMEM;
+  }
+  for (int i = 0; i < num; i++)
+    atomic_init(&marks[i].seq, 0);
   stopping = false;
   atomic_store(&accepting, true);
   for (int i = 0; i < num; i++) {
-    int status = pthread_create(&threads[i], NULL, write_thread, NULL);
+    int status = pthread_create(&threads[i], NULL, write_thread, &marks[i]);
     if (status != 0) {
       ERROR("cannot start write thread %d: %s", i, strerror(status));
       break;
@@ -428,7 +467,8 @@ long plugin__write_stop(cdtime_t timeout) {
       break;
   }
   /* What is left is dropped: the threads stop at their next empty look. */
-  wq_entry_t *left = take_batch();
+  long n = 0;
+  wq_entry_t *left = take_batch(&n);
   stopping = true;
   pthread_cond_broadcast(&queue_cond);
   pthread_mutex_unlock(&queue_lock);
@@ -436,15 +476,15 @@ long plugin__write_stop(cdtime_t timeout) {
   for (size_t i = 0; i < threads_num; i++)
     pthread_join(threads[i], NULL);
   free(threads);
+  free(marks);
   threads = NULL;
+  marks = NULL;
   threads_num = 0;
 
-  long n = 0;
   while (left != NULL) {
     wq_entry_t *next = left->next;
     entry_free(left);
     left = next;
-    n++;
   }
   atomic_fetch_add(&delivered, n);
   atomic_fetch_add(&dropped, n);
@@ -454,6 +494,35 @@ long plugin__write_stop(cdtime_t timeout) {
             "are lost",
             n);
   return n;
+}
+
+/* Every entry pushed before the call has been taken off the stack once
+ * `taken` reaches what `enqueued` was at the call: an exchange takes all
+ * that was pushed before it, so an entry still on the stack means every
+ * entry taken so far was pushed before it. Then each thread that was
+ * holding a batch (odd mark) is waited for until its mark moves on. */
+int plugin__write_drain(cdtime_t timeout) {
+  const struct timespec pause = {.tv_nsec = 200 * 1000};
+  cdtime_t deadline = cdtime() + timeout;
+  long target = atomic_load(&enqueued);
+  if (threads_num == 0)
+    return 0;
+  while (atomic_load(&taken) < target) {
+    if (cdtime() >= deadline)
+      return -ETIMEDOUT;
+    nanosleep(&pause, NULL);
+  }
+  for (size_t i = 0; i < threads_num; i++) {
+    unsigned long seq = atomic_load(&marks[i].seq);
+    if (seq % 2 == 0)
+      continue;
+    while (atomic_load(&marks[i].seq) == seq) {
+      if (cdtime() >= deadline)
+        return -ETIMEDOUT;
+      nanosleep(&pause, NULL);
+    }
+  }
+  return 0;
 }
 
 /* ---- the plugin interface ------------------------------------------------- */
@@ -474,12 +543,13 @@ int plugin_write(const char *plugin, const data_set_t *ds,
     callback_t *cb = s->cb[i];
     if (plugin != NULL && strcasecmp(plugin, cb->name) != 0)
       continue;
-    if (!plugin__is_ready(cb->owner))
+    if (!cb_begin(cb))
       continue;
     if (CB_CALL(cb, write, ds, vl, &cb->ud) == 0)
       successes++;
     else
       failures++;
+    cb_end(cb);
   }
   cb_list_release(s);
   if (successes > 0)

@@ -5,6 +5,7 @@
  * once -- a write queue entry may still point at it -- but kept on a
  * retired list until exit. */
 #include "types_list.h"
+#include "utils/common/common.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,6 +16,10 @@ typedef struct ds_entry_s ds_entry_t;
 struct ds_entry_s {
   data_set_t ds;
   ds_entry_t *next;
+  /* The plugin that registered it (NULL: types.db), and the entry it
+   * replaced, which comes back when that plugin is unloaded. */
+  plugin_t *owner;
+  ds_entry_t *replaced;
 };
 
 /* Protects buckets[] and retired. */
@@ -64,6 +69,7 @@ int plugin_register_data_set(const data_set_t *ds) {
     return -ENOMEM;
   }
   memcpy(e->ds.ds, ds->ds, ds->ds_num * sizeof(*ds->ds));
+  e->owner = plugin__current_owner();
 
   pthread_rwlock_wrlock(&ds_lock);
   ds_entry_t **pp = find_locked(ds->type);
@@ -71,6 +77,7 @@ int plugin_register_data_set(const data_set_t *ds) {
     ds_entry_t *old = *pp;
     *pp = old->next;
     retire_locked(old);
+    e->replaced = old;
   }
   e->next = buckets[ds_hash(ds->type)];
   buckets[ds_hash(ds->type)] = e;
@@ -92,6 +99,49 @@ int plugin_unregister_data_set(const char *name) {
   }
   pthread_rwlock_unlock(&ds_lock);
   return e != NULL ? 0 : -ENOENT;
+}
+
+/* A fresh copy of a retired entry, to put back in the table. */
+static ds_entry_t *entry_revive(const ds_entry_t *old) {
+  ds_entry_t *e = calloc(1, sizeof(*e));
+  if (e == NULL || (e->ds.ds = calloc(old->ds.ds_num, sizeof(*e->ds.ds))) ==
+                       NULL) {
+    free(e);
+    return NULL;
+  }
+  e->ds.ds_num = old->ds.ds_num;
+  sstrncpy(e->ds.type, old->ds.type, sizeof(e->ds.type));
+  memcpy(e->ds.ds, old->ds.ds, old->ds.ds_num * sizeof(*old->ds.ds));
+  e->owner = old->owner;
+  e->replaced = old->replaced;
+  return e;
+}
+
+void types_remove_owner(plugin_t *owner) {
+  if (owner == NULL)
+    return;
+  pthread_rwlock_wrlock(&ds_lock);
+  for (int i = 0; i < DS_BUCKETS; i++) {
+    ds_entry_t **pp = &buckets[i];
+    while (*pp != NULL) {
+      ds_entry_t *e = *pp;
+      if (e->owner != owner) {
+        pp = &e->next;
+        continue;
+      }
+      *pp = e->next;
+      retire_locked(e);
+      ds_entry_t *back = e->replaced != NULL ? entry_revive(e->replaced)
+                                             : NULL;
+      if (back != NULL) {
+        back->next = *pp;
+        *pp = back;
+        pp = &back->next;
+      }
+    }
+  }
+  atomic_fetch_add(&generation, 1);
+  pthread_rwlock_unlock(&ds_lock);
 }
 
 const data_set_t *plugin_get_ds(const char *name) {

@@ -2,7 +2,7 @@
 #ifndef TYPES_LIST_H
 #define TYPES_LIST_H
 
-#include "plugin.h"
+#include "plugin_internal.h"
 
 /* Reads a types.db file and registers every type in it. Returns 0, or a
  * negative errno after logging "file:line: reason" for each bad line (the
@@ -12,6 +12,10 @@ int read_types_list(const char *file);
 /* Parses one types.db line into *ds (ds->ds allocated). Returns 0, 1 for a
  * blank or comment line, or -EINVAL with a reason in errbuf. */
 int types_parse_line(char *line, data_set_t *ds, char *errbuf, size_t errlen);
+
+/* Removes the data sets `owner` registered; one that replaced an earlier
+ * definition brings that one back. */
+void types_remove_owner(plugin_t *owner);
 
 /* Frees every data set (at exit). */
 void types_destroy_all(void);

@@ -9,6 +9,7 @@
 #ifndef OCONFIG_H
 #define OCONFIG_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -51,6 +52,11 @@ oconfig_item_t *oconfig_parse_fh(FILE *fh);
 /* A deep, standalone copy of `ci` and its subtree (its parent is NULL).
  * Source locations are copied too. NULL when out of memory. */
 oconfig_item_t *oconfig_clone(const oconfig_item_t *ci);
+
+/* True if `a` and `b` say the same thing: equal keys (ignoring case, as
+ * the configuration does), values and children, in order. Where they come
+ * from in the files does not matter. */
+bool oconfig_equal(const oconfig_item_t *a, const oconfig_item_t *b);
 
 /* Free `ci`, which must have been returned by one of the functions above,
  * with everything below it. NULL is ignored. */

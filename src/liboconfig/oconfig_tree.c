@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void values_free(oconfig_value_t *values, int num) {
   for (int i = 0; i < num; i++)
@@ -99,6 +100,37 @@ oconfig_item_t *oconfig_clone(const oconfig_item_t *ci) {
     return NULL;
   }
   return copy;
+}
+
+static bool value_equal(const oconfig_value_t *a, const oconfig_value_t *b) {
+  if (a->type != b->type)
+    return false;
+  switch (a->type) {
+  case OCONFIG_TYPE_STRING:
+    return strcmp(a->value.string != NULL ? a->value.string : "",
+                  b->value.string != NULL ? b->value.string : "") == 0;
+  case OCONFIG_TYPE_NUMBER:
+    return a->value.number == b->value.number;
+  case OCONFIG_TYPE_BOOLEAN:
+    return !a->value.boolean == !b->value.boolean;
+  }
+  return false;
+}
+
+bool oconfig_equal(const oconfig_item_t *a, const oconfig_item_t *b) {
+  if (a == NULL || b == NULL)
+    return a == b;
+  if ((a->key == NULL) != (b->key == NULL) ||
+      (a->key != NULL && strcasecmp(a->key, b->key) != 0) ||
+      a->values_num != b->values_num || a->children_num != b->children_num)
+    return false;
+  for (int i = 0; i < a->values_num; i++)
+    if (!value_equal(&a->values[i], &b->values[i]))
+      return false;
+  for (int i = 0; i < a->children_num; i++)
+    if (!oconfig_equal(&a->children[i], &b->children[i]))
+      return false;
+  return true;
 }
 
 /* Moves *from to *to (a fresh slot), with its location and its children's

@@ -2,16 +2,18 @@
  * the skipping of callbacks whose plugin is not ready. */
 #include "plugin_internal.h"
 #include "plugin_read.h"
+#include "utils/common/common.h"
 
 #include "check_main.h"
 #include <check.h>
 
 /* How to reach each state from a new record (which starts in loading). */
-static const plugin_state_t path_to[PLUGIN_STATE_COUNT][3] = {
+static const plugin_state_t path_to[PLUGIN_STATE_COUNT][4] = {
     [PLUGIN_LOADING] = {PLUGIN_STATE_COUNT},
     [PLUGIN_CONFIGURING] = {PLUGIN_CONFIGURING, PLUGIN_STATE_COUNT},
     [PLUGIN_READY] = {PLUGIN_CONFIGURING, PLUGIN_READY, PLUGIN_STATE_COUNT},
-    [PLUGIN_UNLOADING] = {PLUGIN_UNLOADING, PLUGIN_STATE_COUNT},
+    [PLUGIN_UNLOADING] = {PLUGIN_CONFIGURING, PLUGIN_READY, PLUGIN_UNLOADING,
+                          PLUGIN_STATE_COUNT},
     [PLUGIN_FAILED] = {PLUGIN_FAILED, PLUGIN_STATE_COUNT},
 };
 
@@ -24,7 +26,7 @@ static const struct {
     {PLUGIN_LOADING, PLUGIN_LOADING, false},
     {PLUGIN_LOADING, PLUGIN_CONFIGURING, true},
     {PLUGIN_LOADING, PLUGIN_READY, false},
-    {PLUGIN_LOADING, PLUGIN_UNLOADING, true},
+    {PLUGIN_LOADING, PLUGIN_UNLOADING, false},
     {PLUGIN_LOADING, PLUGIN_FAILED, true},
     {PLUGIN_CONFIGURING, PLUGIN_LOADING, false},
     {PLUGIN_CONFIGURING, PLUGIN_CONFIGURING, false},
@@ -35,14 +37,14 @@ static const struct {
     {PLUGIN_READY, PLUGIN_CONFIGURING, false},
     {PLUGIN_READY, PLUGIN_READY, false},
     {PLUGIN_READY, PLUGIN_UNLOADING, true},
-    {PLUGIN_READY, PLUGIN_FAILED, true},
+    {PLUGIN_READY, PLUGIN_FAILED, false},
     {PLUGIN_UNLOADING, PLUGIN_LOADING, false},
     {PLUGIN_UNLOADING, PLUGIN_CONFIGURING, false},
-    {PLUGIN_UNLOADING, PLUGIN_READY, false},
+    {PLUGIN_UNLOADING, PLUGIN_READY, true},
     {PLUGIN_UNLOADING, PLUGIN_UNLOADING, false},
     {PLUGIN_UNLOADING, PLUGIN_FAILED, true},
     {PLUGIN_FAILED, PLUGIN_LOADING, false},
-    {PLUGIN_FAILED, PLUGIN_CONFIGURING, true},
+    {PLUGIN_FAILED, PLUGIN_CONFIGURING, false},
     {PLUGIN_FAILED, PLUGIN_READY, false},
     {PLUGIN_FAILED, PLUGIN_UNLOADING, true},
     {PLUGIN_FAILED, PLUGIN_FAILED, false},
@@ -98,23 +100,64 @@ END_TEST
 
 /* ---- skipping ------------------------------------------------------------- */
 
-static int notified;
+/* Every dispatch path, each with a callback of the plugin "skipper" that
+ * counts its calls. */
+static int calls[7];
+enum { NOTIFY, FLUSH, MISSING, LOG, WRITE, CACHE_EVENT, READ };
+static const char *const path_names[] = {"notification", "flush", "missing",
+                                         "log", "write", "cache_event",
+                                         "read"};
+
 static int notification_cb(const notification_t *n, user_data_t *ud) {
-  notified++;
+  calls[NOTIFY]++;
   return 0;
 }
-static int flushed;
 static int flush_cb(cdtime_t timeout, const char *id, user_data_t *ud) {
-  flushed++;
+  calls[FLUSH]++;
   return 0;
 }
-static int missed;
 static int missing_cb(const value_list_t *vl, user_data_t *ud) {
-  missed++;
+  calls[MISSING]++;
+  return 0;
+}
+static void log_cb(int severity, const char *msg, user_data_t *ud) {
+  calls[LOG]++;
+}
+static int write_cb(const data_set_t *ds, const value_list_t *vl,
+                    user_data_t *ud) {
+  calls[WRITE]++;
+  return 0;
+}
+static int cache_event_cb(cache_event_t *event, user_data_t *ud) {
+  calls[CACHE_EVENT]++;
+  return 0;
+}
+static int read_cb(user_data_t *ud) {
+  calls[READ]++;
   return 0;
 }
 static int freed;
 static void free_cb(void *data) { freed++; }
+
+/* Sends one call down every path. */
+static void dispatch_everything(void) {
+  static data_source_t dsrc = {.name = "value", .type = DS_TYPE_GAUGE};
+  static data_set_t ds = {.type = "gauge", .ds_num = 1, .ds = &dsrc};
+  value_t v = {.gauge = 1};
+  value_list_t vl = {.values = &v, .values_len = 1, .time = cdtime()};
+  sstrncpy(vl.plugin, "test", sizeof(vl.plugin));
+  sstrncpy(vl.type, "gauge", sizeof(vl.type));
+  notification_t n = {.severity = NOTIF_OKAY};
+
+  memset(calls, 0, sizeof(calls));
+  plugin_dispatch_notification(&n);
+  plugin_flush(NULL, 0, NULL);
+  plugin_dispatch_missing(&vl);
+  plugin_log(LOG_ERR, "a message");
+  plugin_write(NULL, &ds, &vl);
+  plugin_dispatch_cache_event(CE_VALUE_NEW, 0, "test/gauge", &vl);
+  plugin_read_all_once();
+}
 
 START_TEST(test_skip_unless_ready) {
   plugin_t *p = NULL;
@@ -128,37 +171,77 @@ START_TEST(test_skip_unless_ready) {
                    0);
   ck_assert_int_eq(plugin_register_flush("skipper", flush_cb, NULL), 0);
   ck_assert_int_eq(plugin_register_missing("skipper", missing_cb, NULL), 0);
+  ck_assert_int_eq(plugin_register_log("skipper", log_cb, NULL), 0);
+  ck_assert_int_eq(plugin_register_write("skipper", write_cb, NULL), 0);
+  ck_assert_int_eq(
+      plugin_register_cache_event("skipper", cache_event_cb, NULL), 0);
+  ck_assert_int_eq(plugin_register_complex_read(NULL, "skipper", read_cb, 0,
+                                                NULL),
+                   0);
+  plugin__leave(saved);
+  plugin__log_enable(true);
+
+  /* Through a whole life: only in ready is anything called. */
+  const plugin_state_t life[] = {PLUGIN_LOADING, PLUGIN_CONFIGURING,
+                                 PLUGIN_READY, PLUGIN_UNLOADING,
+                                 PLUGIN_FAILED};
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(life); i++) {
+    if (i > 0)
+      ck_assert_int_eq(plugin__set_state(p, life[i]), 0);
+    dispatch_everything();
+    for (size_t k = 0; k < STATIC_ARRAY_SIZE(calls); k++)
+      ck_assert_msg(calls[k] == (life[i] == PLUGIN_READY),
+                    "%s path in state %s: %d calls", path_names[k],
+                    plugin_state_name(life[i]), calls[k]);
+    /* No call is left counted in flight. */
+    ck_assert_int_eq(atomic_load(&p->calls), 0);
+  }
+  plugin__log_enable(false);
+
+  /* Removing the owner's callbacks frees the user data exactly once, and
+   * the record's count of callbacks goes back to zero. */
+  long registered = atomic_load(&p->callbacks);
+  ck_assert_int_eq(registered, 7);
+  cb_list_remove_owner(p);
+  plugin__read_remove_owner(p);
+  ck_assert_int_eq(freed, 1);
+  ck_assert_int_eq(atomic_load(&p->callbacks), 0);
+  plugin__record_destroy(p);
+  cb_list_destroy_all();
+}
+END_TEST
+
+/* A call under way is counted, and named, until it returns. */
+START_TEST(test_call_bracket) {
+  plugin_t *p = NULL;
+  ck_assert_int_eq(plugin__record_create("bracket", &p), 0);
+  plugin_thread_ctx_t saved = plugin__enter(p, p->ctx);
+  ck_assert_int_eq(plugin_register_write("bracket", write_cb, NULL), 0);
   plugin__leave(saved);
 
-  notification_t n = {.severity = NOTIF_OKAY};
-  value_list_t vl = VALUE_LIST_INIT;
+  cb_snapshot_t *s = cb_list_acquire(CB_WRITE);
+  ck_assert_uint_eq(s->num, 1);
+  callback_t *cb = s->cb[0];
+  ck_assert(!cb_begin(cb)); /* loading */
+  ck_assert_int_eq(atomic_load(&p->calls), 0);
 
-  /* loading, configuring, failed: skipped. */
-  plugin_dispatch_notification(&n);
-  plugin_flush(NULL, 0, NULL);
-  plugin_dispatch_missing(&vl);
-  ck_assert_int_eq(notified + flushed + missed, 0);
   plugin__set_state(p, PLUGIN_CONFIGURING);
-  plugin_dispatch_notification(&n);
-  ck_assert_int_eq(notified, 0);
-
   plugin__set_state(p, PLUGIN_READY);
-  plugin_dispatch_notification(&n);
-  plugin_flush("skipper", 0, NULL);
-  plugin_dispatch_missing(&vl);
-  ck_assert_int_eq(notified, 1);
-  ck_assert_int_eq(flushed, 1);
-  ck_assert_int_eq(missed, 1);
+  ck_assert(cb_begin(cb));
+  ck_assert_int_eq(atomic_load(&p->calls), 1);
+  char names[128];
+  ck_assert_uint_eq(cb_list_running(p, names, sizeof(names)), 1);
+  ck_assert_str_eq(names, "write callback \"bracket\"");
+  /* Unloading stops new calls but not the one under way. */
+  plugin__set_state(p, PLUGIN_UNLOADING);
+  ck_assert(!cb_begin(cb));
+  ck_assert_int_eq(atomic_load(&p->calls), 1);
+  cb_end(cb);
+  ck_assert_int_eq(atomic_load(&p->calls), 0);
+  ck_assert_uint_eq(cb_list_running(p, names, sizeof(names)), 0);
+  cb_list_release(s);
 
-  plugin__set_state(p, PLUGIN_FAILED);
-  plugin_dispatch_notification(&n);
-  plugin_flush(NULL, 0, NULL);
-  ck_assert_int_eq(notified, 1);
-  ck_assert_int_eq(flushed, 1);
-
-  /* Removing the owner's callbacks frees the user data exactly once. */
   cb_list_remove_owner(p);
-  ck_assert_int_eq(freed, 1);
   plugin__record_destroy(p);
   cb_list_destroy_all();
 }
@@ -230,6 +313,7 @@ static Suite *lifecycle_suite(void) {
   suite_add_tcase(s, tc);
   TCase *skip = tcase_create("skipping");
   tcase_add_test(skip, test_skip_unless_ready);
+  tcase_add_test(skip, test_call_bracket);
   tcase_add_test(skip, test_flush_interval_adds_periodic_flush);
   suite_add_tcase(s, skip);
   return s;

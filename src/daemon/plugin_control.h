@@ -1,0 +1,60 @@
+/* The lifecycle commands as a control channel offers them: LOAD, UNLOAD,
+ * RELOAD and LISTPLUGINS. The unixsock plugin calls these (the daemon
+ * exports them); they are not part of the 5.12 plugin interface.
+ *
+ * The commands take a plugin *name* only. The configuration a plugin gets
+ * always comes from the daemon's own configuration files, read again for
+ * each LOAD and RELOAD, so no client can hand the daemon a path or
+ * configuration text.
+ *
+ * Every command writes one line into `msg`. On success it says what
+ * happened ("cpu: ready"); on failure it names the plugin, the step and the
+ * reason ("cpu: config: /etc/collectd.conf:12: option \"X\" was rejected").
+ * The steps are: name, busy, open, register, config, init, drain, shutdown,
+ * unload, reload. */
+#ifndef PLUGIN_CONTROL_H
+#define PLUGIN_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Each returns 0 on success or a negative errno:
+ *  -EINVAL  the name is not a plain plugin name (letters, digits, '_', '-')
+ *  -EBUSY   another command for this plugin is in progress
+ *  -EEXIST  LOAD: the plugin is loaded already
+ *  -ENOENT  UNLOAD, RELOAD: the plugin is not loaded
+ *  -EPERM   UNLOAD, RELOAD: the plugin is not unloadable, or serves the
+ *           connection the command came on
+ *  -ETIMEDOUT  UNLOAD, RELOAD: queued values or a call into the plugin
+ *           did not finish within UnloadTimeout; nothing changed
+ *  -EDEADLK UNLOAD, RELOAD: the plugin was shut down but a thread of it
+ *           still runs; it stays mapped, in the failed state (stuck)
+ *  -ESHUTDOWN  the daemon is shutting down
+ *  other    the step named in msg failed */
+int plugin_control_load(const char *name, char *msg, size_t msg_len);
+int plugin_control_unload(const char *name, char *msg, size_t msg_len);
+int plugin_control_reload(const char *name, char *msg, size_t msg_len);
+
+/* What LISTPLUGINS shows of one plugin. */
+typedef struct {
+  char name[128];
+  char state[16]; /* loading, configuring, ready, unloading, failed */
+  bool unloadable;
+  /* For a failed plugin, the step and reason of its last failure;
+   * otherwise empty. */
+  char failed_step[16];
+  char failed_reason[256];
+} plugin_info_t;
+
+/* Every plugin, in the order they were loaded. On success *ret is an array
+ * of *ret_num entries for the caller to free(). */
+int plugin_control_list(plugin_info_t **ret, size_t *ret_num);
+
+/* For the daemon's main(): refuses every further command and waits for
+ * those under way (at shutdown, before plugins are shut down). */
+void plugin_control_stop(void);
+/* True once a command's failure stopped the daemon (OnPluginFailure
+ * Shutdown); it then exits with a failure status. */
+bool plugin_control_failure_shutdown(void);
+
+#endif /* PLUGIN_CONTROL_H */

@@ -1,0 +1,58 @@
+/* test_block_read: a read callback that takes its time, so that a test can
+ * UNLOAD or reconfigure the plugin while one of its reads is in flight (the
+ * core must wait for it before calling shutdown and closing the object).
+ *
+ *   <Plugin test_block_read>
+ *     BlockSeconds 2.5   # sleep in every read (default 0)
+ *   </Plugin>
+ *
+ * Each read logs "test_block_read: read started" and "... read finished" at
+ * INFO around the sleep, then dispatches test_block_read/gauge = 1. */
+#include "collectd.h"
+
+#include "plugin.h"
+#include "utils/common/common.h"
+
+#include "test_sleep.h"
+
+static cdtime_t tbr_block;
+
+static int tbr_config(oconfig_item_t *ci) {
+  for (int i = 0; i < ci->children_num; i++) {
+    oconfig_item_t *opt = ci->children + i;
+
+    if (strcasecmp(opt->key, "BlockSeconds") == 0) {
+      if (cf_util_get_cdtime(opt, &tbr_block) != 0)
+        return -EINVAL;
+    } else {
+      ERROR("test_block_read: unknown option \"%s\"", opt->key);
+      return -EINVAL;
+    }
+  }
+  return 0;
+}
+
+static int tbr_read(void) {
+  INFO("test_block_read: read started");
+  test_sleep(tbr_block);
+  INFO("test_block_read: read finished");
+
+  value_list_t vl = VALUE_LIST_INIT;
+  vl.values = &(value_t){.gauge = 1};
+  vl.values_len = 1;
+  sstrncpy(vl.plugin, "test_block_read", sizeof(vl.plugin));
+  sstrncpy(vl.type, "gauge", sizeof(vl.type));
+  return plugin_dispatch_values(&vl);
+}
+
+static int tbr_shutdown(void) {
+  tbr_block = 0;
+  return 0;
+}
+
+void module_register(void) {
+  plugin_register_unloadable("test_block_read");
+  plugin_register_complex_config("test_block_read", tbr_config);
+  plugin_register_read("test_block_read", tbr_read);
+  plugin_register_shutdown("test_block_read", tbr_shutdown);
+}

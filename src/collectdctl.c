@@ -2,8 +2,9 @@
  *
  * Speaks to the unixsock plugin through libcollectdclient and prints what
  * collectd 5.12's collectdctl prints, so that scripts written for it keep
- * working. Exit status: 0 on success, 1 for a usage error or when the
- * socket cannot be reached, 255 when a command fails.
+ * working; load, unload, reload and listplugins are ours. Exit status: 0
+ * on success, 1 for a usage error or when the socket cannot be reached, 255
+ * when a command fails.
  *
  * A command is one row of the table below and one handler: adding one
  * touches nothing else. */
@@ -44,6 +45,10 @@ static int cmd_getval(ctl_t *ctl, int argc, char **argv);
 static int cmd_flush(ctl_t *ctl, int argc, char **argv);
 static int cmd_listval(ctl_t *ctl, int argc, char **argv);
 static int cmd_putval(ctl_t *ctl, int argc, char **argv);
+static int cmd_load(ctl_t *ctl, int argc, char **argv);
+static int cmd_unload(ctl_t *ctl, int argc, char **argv);
+static int cmd_reload(ctl_t *ctl, int argc, char **argv);
+static int cmd_listplugins(ctl_t *ctl, int argc, char **argv);
 
 static const ctl_command_t ctl_commands[] = {
     {.name = "getval", .handler = cmd_getval, .usage = "<identifier>"},
@@ -54,6 +59,10 @@ static const ctl_command_t ctl_commands[] = {
     {.name = "putval",
      .handler = cmd_putval,
      .usage = "<identifier> [interval=<seconds>] <value-list(s)>"},
+    {.name = "load", .handler = cmd_load, .usage = "<plugin>"},
+    {.name = "unload", .handler = cmd_unload, .usage = "<plugin>"},
+    {.name = "reload", .handler = cmd_reload, .usage = "<plugin>"},
+    {.name = "listplugins", .handler = cmd_listplugins, .usage = ""},
 };
 
 #define CTL_COMMANDS_NUM (sizeof(ctl_commands) / sizeof(ctl_commands[0]))
@@ -82,6 +91,10 @@ static void usage(const char *prog, FILE *out) {
           "The host name defaults to this machine's, so that uptime/uptime\n"
           "names this machine's uptime. See collectdctl(1) for value lists\n"
           "and the exit status.\n"
+          "\n"
+          "load, unload, reload and listplugins need \"PluginControl true\"\n"
+          "in the daemon's <Plugin unixsock> block; the daemon reads the\n"
+          "plugin's configuration from its own files.\n"
           "\n"
           "%s\n",
           PACKAGE_STRING);
@@ -266,6 +279,55 @@ static int cmd_putval(ctl_t *ctl, int argc, char **argv) {
   }
   if (sent == 0)
     return ctl_error(-EINVAL, "putval: Missing value list(s).");
+  return 0;
+}
+
+/* The signature cdc_plugin_load, _unload and _reload share. */
+typedef int (*ctl_plugin_fn)(cdc_conn_t *c, const char *plugin, char *msg,
+                             size_t msglen, char *err, size_t errlen);
+
+/* load, unload, reload: one plugin name; prints the daemon's message. */
+static int plugin_command(ctl_t *ctl, int argc, char **argv, const char *name,
+                          ctl_plugin_fn fn) {
+  if (argc != 2)
+    return ctl_error(-EINVAL, "%s: Expects exactly one plugin name.", name);
+  char msg[1024];
+  char err[1024];
+  int status = fn(ctl->conn, argv[1], msg, sizeof(msg), err, sizeof(err));
+  if (status != 0)
+    return ctl_error(status, "%s", err);
+  printf("%s\n", msg);
+  return 0;
+}
+
+static int cmd_load(ctl_t *ctl, int argc, char **argv) {
+  return plugin_command(ctl, argc, argv, "load", cdc_plugin_load);
+}
+
+static int cmd_unload(ctl_t *ctl, int argc, char **argv) {
+  return plugin_command(ctl, argc, argv, "unload", cdc_plugin_unload);
+}
+
+static int cmd_reload(ctl_t *ctl, int argc, char **argv) {
+  return plugin_command(ctl, argc, argv, "reload", cdc_plugin_reload);
+}
+
+/* One line per plugin, as the daemon words it. */
+static int cmd_listplugins(ctl_t *ctl, int argc, char **argv) {
+  if (argc != 1)
+    return ctl_error(-EINVAL, "listplugins: Does not accept any arguments.");
+  char err[1024];
+  cdc_plugin_info_t *plugins;
+  size_t plugins_num;
+  int status =
+      cdc_listplugins(ctl->conn, &plugins, &plugins_num, err, sizeof(err));
+  if (status != 0)
+    return ctl_error(status, "%s", err);
+  for (size_t i = 0; i < plugins_num; i++)
+    printf("%s %s %s%s%s\n", plugins[i].name, plugins[i].state,
+           plugins[i].unloadable ? "unloadable" : "legacy",
+           plugins[i].failure[0] != '\0' ? " " : "", plugins[i].failure);
+  free(plugins);
   return 0;
 }
 

@@ -8,9 +8,11 @@ sh tools/install-deps.sh
 sh tools/build.sh
 status=0
 make -j"$(nproc)" check || status=$?
-# The unit tests once more under valgrind.
+# The unit tests once more under valgrind (with 1000 LOAD/UNLOAD cycles),
+# and the cycle test built with ThreadSanitizer.
 vg=$(mktemp)
 make check-valgrind >"$vg" 2>&1 || status=$?
+make check-tsan >>"$vg" 2>&1 || status=$?
 cat "$vg"
 
 # Show the logs of what failed, then one closing line with the counts.
@@ -18,8 +20,8 @@ results=$(find . -name '*.trs' -not -path './_*' -exec grep -h '^:test-result:' 
 passed=$(printf '%s\n' "$results" | grep -c ': PASS' || true)
 failed=$(printf '%s\n' "$results" | grep -Ec ': (FAIL|ERROR|XPASS)' || true)
 skipped=$(printf '%s\n' "$results" | grep -c ': SKIP' || true)
-passed=$((passed + $(grep -c '^PASS: .*(valgrind)$' "$vg" || true)))
-failed=$((failed + $(grep -c '^FAIL: .*(valgrind)$' "$vg" || true)))
+passed=$((passed + $(grep -Ec '^PASS: .*\((valgrind|ThreadSanitizer)\)$' "$vg" || true)))
+failed=$((failed + $(grep -Ec '^FAIL: .*\((valgrind|ThreadSanitizer)\)$' "$vg" || true)))
 rm -f "$vg"
 for trs in $(find . -name '*.trs' -not -path './_*'); do
   if grep -Eq '^:test-result: (FAIL|ERROR|XPASS)' "$trs"; then

@@ -490,6 +490,112 @@ START_TEST(test_flush) {
 }
 END_TEST
 
+START_TEST(test_plugin_commands) {
+  const char *const script[] = {"0 cpu: ready\n",
+                                "0 my \"odd\" plugin: unloaded\n",
+                                "0 csv: reloaded\n",
+                                "-1 cpu: unload: not unloadable (legacy)\n",
+                                "0 cpu: ready\n",
+                                NULL};
+  cdc_conn_t *c = fake_connect(script);
+  char msg[64] = "untouched";
+  ck_assert_int_eq(
+      cdc_plugin_load(c, "cpu", msg, sizeof(msg), err, sizeof(err)), 0);
+  ck_assert_str_eq(msg, "cpu: ready");
+  ck_assert_int_eq(cdc_plugin_unload(c, "my \"odd\\ plugin", msg,
+                                     sizeof(msg), err, sizeof(err)),
+                   0);
+  ck_assert_str_eq(msg, "my \"odd\" plugin: unloaded");
+  /* The message is optional, and cut to the buffer. */
+  ck_assert_int_eq(cdc_plugin_reload(c, "csv", NULL, 0, err, sizeof(err)), 0);
+  strcpy(msg, "untouched");
+  ck_assert_int_eq(
+      cdc_plugin_unload(c, "cpu", msg, sizeof(msg), err, sizeof(err)),
+      -EREMOTEIO);
+  ck_assert_str_eq(err, "Server error: cpu: unload: not unloadable (legacy)");
+  ck_assert_str_eq(msg, "untouched");
+  char small[5];
+  ck_assert_int_eq(
+      cdc_plugin_load(c, "cpu", small, sizeof(small), err, sizeof(err)), 0);
+  ck_assert_str_eq(small, "cpu:");
+  ck_assert_int_eq(cdc_plugin_load(c, NULL, msg, sizeof(msg), err,
+                                   sizeof(err)),
+                   -EINVAL);
+  ck_assert_int_eq(cdc_plugin_load(NULL, "cpu", msg, sizeof(msg), err,
+                                   sizeof(err)),
+                   -EINVAL);
+  fake_finish(c);
+  /* Names go quoted, '"' and '\' escaped, as identifiers do. */
+  ck_assert_str_eq(fs.received, "LOAD \"cpu\"\n"
+                                "UNLOAD \"my \\\"odd\\\\ plugin\"\n"
+                                "RELOAD \"csv\"\n"
+                                "UNLOAD \"cpu\"\n"
+                                "LOAD \"cpu\"\n");
+}
+END_TEST
+
+START_TEST(test_listplugins) {
+  const char *const script[] = {
+      "3 Plugins loaded\n"
+      "logfile ready unloadable\n"
+      "cpu ready legacy\n"
+      "test_config_fail failed unloadable config: /tmp/x/collectd.conf:14: "
+      "option \"Fail\" was rejected\n",
+      "0 Plugins loaded\n",
+      "-1 LISTPLUGINS is disabled: it needs \"PluginControl true\" in the "
+      "<Plugin unixsock> block.\n",
+      NULL};
+  cdc_conn_t *c = fake_connect(script);
+  cdc_plugin_info_t *p;
+  size_t n;
+  ck_assert_int_eq(cdc_listplugins(c, &p, &n, err, sizeof(err)), 0);
+  ck_assert_uint_eq(n, 3);
+  ck_assert_str_eq(p[0].name, "logfile");
+  ck_assert_str_eq(p[0].state, "ready");
+  ck_assert_int_eq(p[0].unloadable, 1);
+  ck_assert_str_eq(p[0].failure, "");
+  ck_assert_str_eq(p[1].name, "cpu");
+  ck_assert_int_eq(p[1].unloadable, 0);
+  ck_assert_str_eq(p[2].state, "failed");
+  ck_assert_str_eq(p[2].failure, "config: /tmp/x/collectd.conf:14: option "
+                                 "\"Fail\" was rejected");
+  free(p);
+  ck_assert_int_eq(cdc_listplugins(c, &p, &n, err, sizeof(err)), 0);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_ptr_null(p);
+  ck_assert_int_eq(cdc_listplugins(c, &p, &n, err, sizeof(err)), -EREMOTEIO);
+  ck_assert_str_eq(err, "Server error: LISTPLUGINS is disabled: it needs "
+                        "\"PluginControl true\" in the <Plugin unixsock> "
+                        "block.");
+  fake_finish(c);
+  ck_assert_str_eq(fs.received, "LISTPLUGINS\nLISTPLUGINS\nLISTPLUGINS\n");
+}
+END_TEST
+
+START_TEST(test_listplugins_malformed) {
+  static char long_name[300];
+  snprintf(long_name, sizeof(long_name), "1 Plugins loaded\n%0200d ready "
+           "legacy\n", 0);
+  const char *bad[] = {"1 Plugin loaded\ncpu\n",
+                       "1 Plugin loaded\ncpu ready\n",
+                       "1 Plugin loaded\ncpu ready maybe\n",
+                       "1 Plugin loaded\ncpu  ready legacy\n",
+                       "1 Plugin loaded\ncpu ready_for_a_long_while legacy\n",
+                       long_name};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    const char *const script[] = {bad[i], NULL};
+    cdc_conn_t *c = fake_connect(script);
+    cdc_plugin_info_t *p = (void *)1;
+    size_t n = 7;
+    ck_assert_int_eq(cdc_listplugins(c, &p, &n, err, sizeof(err)), -EPROTO);
+    ck_assert_msg(strstr(err, "Malformed plugin line") != NULL, "%s", err);
+    ck_assert_ptr_eq(p, (void *)1);
+    ck_assert_uint_eq(n, 7);
+    fake_finish(c);
+  }
+}
+END_TEST
+
 static Suite *client_conn_suite(void) {
   Suite *s = suite_create("client_conn");
   TCase *tc = tcase_create("request");
@@ -526,6 +632,9 @@ static Suite *client_conn_suite(void) {
   tcase_add_test(tc, test_listval);
   tcase_add_test(tc, test_listval_malformed);
   tcase_add_test(tc, test_flush);
+  tcase_add_test(tc, test_plugin_commands);
+  tcase_add_test(tc, test_listplugins);
+  tcase_add_test(tc, test_listplugins_malformed);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -169,4 +169,36 @@ int cdc_listval(cdc_conn_t *c, cdc_listval_entry_t **ret, size_t *ret_num,
 int cdc_flush(cdc_conn_t *c, const char *plugin, const cdc_identifier_t *id,
               double timeout, char *err, size_t errlen);
 
+/* ---- plugins ----------------------------------------------------------- */
+
+/* These commands need "PluginControl true" in the daemon's <Plugin
+ * unixsock> block; without it, and against collectd 5.12, they fail with
+ * -EREMOTEIO like any refused command. A refusal's reason names the
+ * plugin, the step that failed and why ("Server error: cpu: config: ...").
+ *
+ * LOAD, UNLOAD, RELOAD one plugin, by its plain name (the daemon reads its
+ * configuration from its own files). On success the daemon's one-line
+ * message ("cpu: ready") is copied into msg, cut to msglen - 1 bytes; msg
+ * may be NULL. */
+int cdc_plugin_load(cdc_conn_t *c, const char *plugin, char *msg,
+                    size_t msglen, char *err, size_t errlen);
+int cdc_plugin_unload(cdc_conn_t *c, const char *plugin, char *msg,
+                      size_t msglen, char *err, size_t errlen);
+int cdc_plugin_reload(cdc_conn_t *c, const char *plugin, char *msg,
+                      size_t msglen, char *err, size_t errlen);
+
+/* One entry of LISTPLUGINS' reply. */
+typedef struct {
+  char name[CDC_NAME_LEN];
+  char state[16]; /* loading, configuring, ready, unloading, failed */
+  int unloadable; /* 1: can be unloaded and reloaded; 0: legacy */
+  /* A failed plugin's "<step>: <reason>" (cut to fit), else empty. */
+  char failure[512];
+} cdc_plugin_info_t;
+
+/* LISTPLUGINS: every plugin of the daemon, in the order they were loaded.
+ * *ret is one allocation (free() it); with no plugins *ret is NULL. */
+int cdc_listplugins(cdc_conn_t *c, cdc_plugin_info_t **ret, size_t *ret_num,
+                    char *err, size_t errlen);
+
 #endif /* COLLECTD_CLIENT_H */

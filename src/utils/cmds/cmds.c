@@ -18,7 +18,15 @@ static const cmd_def_t cmd_table[] = {
     {.verb = "GETVAL",
      .handler = cmd_handle_getval,
      .help = "GETVAL <host>/<plugin>[-<instance>]/<type>[-<instance>]"},
+    {.verb = "LISTPLUGINS",
+     .handler = cmd_handle_listplugins,
+     .help = "LISTPLUGINS",
+     .flags = CMD_PLUGIN_CONTROL},
     {.verb = "LISTVAL", .handler = cmd_handle_listval, .help = "LISTVAL"},
+    {.verb = "LOAD",
+     .handler = cmd_handle_load,
+     .help = "LOAD <plugin>",
+     .flags = CMD_PLUGIN_CONTROL},
     {.verb = "PUTNOTIF",
      .handler = cmd_handle_putnotif,
      .help = "PUTNOTIF severity=<failure|warning|okay> time=<epoch> "
@@ -30,6 +38,14 @@ static const cmd_def_t cmd_table[] = {
      .help = "PUTVAL <identifier> [interval=<seconds>] "
              "[meta:<key>=\"\\\"<string>\\\"\"] <time|N>:<value>[:<value>...] "
              "..."},
+    {.verb = "RELOAD",
+     .handler = cmd_handle_reload,
+     .help = "RELOAD <plugin>",
+     .flags = CMD_PLUGIN_CONTROL},
+    {.verb = "UNLOAD",
+     .handler = cmd_handle_unload,
+     .help = "UNLOAD <plugin>",
+     .flags = CMD_PLUGIN_CONTROL},
 };
 
 static const cmd_def_t *lookup(const cmd_def_t *table, size_t table_len,
@@ -210,6 +226,15 @@ int cmd_error(cmd_writer_t *w, int err, const char *format, ...) {
   status_line(w, -1, format, ap);
   va_end(ap);
   return err;
+}
+
+void cmd_one_line(char *text, size_t size) {
+  if (size == 0)
+    return;
+  text[size - 1] = '\0';
+  for (char *p = text; *p != '\0'; p++)
+    if (*p == '\n' || *p == '\r')
+      *p = ' ';
 }
 
 void cmd_reply_line(cmd_writer_t *w, const char *format, ...) {

@@ -68,6 +68,12 @@ int cmd_error(cmd_writer_t *w, int err, const char *format, ...)
 void cmd_reply_line(cmd_writer_t *w, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Makes text that another part of the daemon wrote safe to send as (part
+ * of) one line: terminates it within size bytes and turns line breaks into
+ * blanks, which would otherwise end the reply early and make the client
+ * read the rest as the next one. */
+void cmd_one_line(char *text, size_t size);
+
 /* ---- parsing arguments (parse_option.c) ---------------------------------- */
 
 /* Seconds beyond this do not fit a cdtime_t (2^34 s); times and intervals
@@ -135,9 +141,13 @@ typedef struct {
 
 cmd_handler_fn cmd_handle_flush;
 cmd_handler_fn cmd_handle_getval;
+cmd_handler_fn cmd_handle_listplugins;
 cmd_handler_fn cmd_handle_listval;
+cmd_handler_fn cmd_handle_load;
 cmd_handler_fn cmd_handle_putnotif;
 cmd_handler_fn cmd_handle_putval;
+cmd_handler_fn cmd_handle_reload;
+cmd_handler_fn cmd_handle_unload;
 
 /* The table entry for `verb`, or NULL. */
 const cmd_def_t *cmd_lookup(const char *verb);

@@ -1,0 +1,51 @@
+/* LISTPLUGINS
+ *
+ * Every plugin the core knows, in the order they were loaded, one line
+ * each: "<name> <state> <unloadable|legacy>", and for a failed plugin the
+ * step and reason of its failure after that. The count line has LISTVAL's
+ * form.
+ *
+ * Only offered with "PluginControl true" (CMD_PLUGIN_CONTROL in cmds.c).
+ *
+ * Replies:
+ *   2 Plugins loaded
+ *   cpu ready legacy
+ *   test_config_fail failed unloadable config: /tmp/x/collectd.conf:14: ...
+ *   1 Plugin loaded / ...
+ *   0 Plugins loaded
+ *  -1 Garbage after end of command: `<first argument>'.
+ *  -1 Listing the plugins failed: <reason> */
+#include "utils/cmds/cmds.h"
+
+#include "plugin_control.h"
+#include "utils/common/common.h"
+
+int cmd_handle_listplugins(cmd_writer_t *w, cmd_args_t *args,
+                           const cmd_options_t *opts) {
+  if (args->argc > 0)
+    return cmd_error(w, -EINVAL, "Garbage after end of command: `%s'.",
+                     args->argv[0]);
+
+  plugin_info_t *plugins = NULL;
+  size_t num = 0;
+  int status = plugin_control_list(&plugins, &num);
+  if (status != 0)
+    return cmd_error(w, status < 0 ? status : -EIO,
+                     "Listing the plugins failed: %s",
+                     STRERROR(status < 0 ? -status : EIO));
+
+  cmd_reply(w, (int)num, "Plugin%s loaded", num == 1 ? "" : "s");
+  for (size_t i = 0; i < num; i++) {
+    plugin_info_t *p = plugins + i;
+    const char *kind = p->unloadable ? "unloadable" : "legacy";
+    if (strcmp(p->state, "failed") != 0 || p->failed_step[0] == '\0') {
+      cmd_reply_line(w, "%s %s %s", p->name, p->state, kind);
+    } else {
+      cmd_one_line(p->failed_reason, sizeof(p->failed_reason));
+      cmd_reply_line(w, "%s %s %s %s: %s", p->name, p->state, kind,
+                     p->failed_step, p->failed_reason);
+    }
+  }
+  free(plugins);
+  return 0;
+}

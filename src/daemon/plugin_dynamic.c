@@ -353,15 +353,15 @@ int plugin_dynamic_unload(plugin_t *p, char *errbuf, size_t errlen) {
     if (n > 0)
       plugin__set_failure(p, "shutdown",
                           "thread%s %s still running after its shutdown; "
-                          "the object stays loaded",
+                          "stuck: the object stays loaded",
                           n > 1 ? "s" : "", threads);
     else
       plugin__set_failure(p, "shutdown",
-                          "%ld of its callbacks still held after %.3g s; the "
-                          "object stays loaded",
+                          "%ld of its callbacks still held after %.3g s; "
+                          "stuck: the object stays loaded",
                           atomic_load(&p->callbacks), seconds(unload_timeout));
     plugin__set_state(p, PLUGIN_FAILED);
-    snprintf(errbuf, errlen, "%s: %s: %s (stuck)", p->name, p->failed_step,
+    snprintf(errbuf, errlen, "%s: %s: %s", p->name, p->failed_step,
              p->failed_reason);
     ERROR("%s", errbuf);
     return -EDEADLK;

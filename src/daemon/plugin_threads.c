@@ -8,7 +8,7 @@
 #include <pthread.h>
 
 struct plugin_thread_s {
-  char name[16];
+  char name[64]; /* whole: the kernel keeps only 15 bytes of it */
   plugin_thread_t *next;
 };
 

@@ -1,11 +1,14 @@
 /* The plugin state machine: every (state, target) pair, legal or not, and
  * the skipping of callbacks whose plugin is not ready. */
 #include "plugin_internal.h"
+#include "plugin_dynamic.h"
 #include "plugin_read.h"
+#include "types_list.h"
 #include "utils/common/common.h"
 
 #include "check_main.h"
 #include <check.h>
+#include <pthread.h>
 
 /* How to reach each state from a new record (which starts in loading). */
 static const plugin_state_t path_to[PLUGIN_STATE_COUNT][4] = {
@@ -303,6 +306,119 @@ START_TEST(test_register_unloadable) {
 }
 END_TEST
 
+/* ---- what an unload takes away ------------------------------------------ */
+
+/* A data set a plugin registers goes with it; one it replaced comes
+ * back. */
+START_TEST(test_data_sets_go_with_their_plugin) {
+  plugin_t *p = NULL;
+  ck_assert_int_eq(plugin__record_create("typer", &p), 0);
+  data_source_t one = {.name = "value", .type = DS_TYPE_GAUGE};
+  data_source_t two[2] = {{.name = "rx", .type = DS_TYPE_DERIVE},
+                          {.name = "tx", .type = DS_TYPE_DERIVE}};
+  data_set_t base = {.type = "shared_type", .ds_num = 1, .ds = &one};
+  data_set_t mine = {.type = "own_type", .ds_num = 1, .ds = &one};
+  data_set_t over = {.type = "shared_type", .ds_num = 2, .ds = two};
+  ck_assert_int_eq(plugin_register_data_set(&base), 0); /* the core's */
+
+  plugin_thread_ctx_t saved = plugin__enter(p, p->ctx);
+  ck_assert_int_eq(plugin_register_data_set(&mine), 0);
+  ck_assert_int_eq(plugin_register_data_set(&over), 0);
+  plugin__leave(saved);
+  ck_assert_uint_eq(plugin_get_ds("shared_type")->ds_num, 2);
+
+  types_remove_owner(p);
+  ck_assert_ptr_null(plugin_get_ds("own_type"));
+  const data_set_t *back = plugin_get_ds("shared_type");
+  ck_assert_ptr_nonnull(back);
+  ck_assert_uint_eq(back->ds_num, 1);
+  ck_assert_str_eq(back->ds[0].name, "value");
+
+  plugin__record_destroy(p);
+  types_destroy_all();
+}
+END_TEST
+
+/* Threads started through plugin_thread_create() are listed on their
+ * plugin until they end, however they end. */
+static atomic_bool release_threads;
+static void *waiting_thread(void *arg) {
+  while (!atomic_load(&release_threads))
+    nanosleep(&(struct timespec){.tv_nsec = 1000 * 1000}, NULL);
+  if (arg != NULL)
+    pthread_exit(NULL);
+  return NULL;
+}
+
+START_TEST(test_threads_are_tracked) {
+  plugin_t *p = NULL;
+  ck_assert_int_eq(plugin__record_create("threader", &p), 0);
+  pthread_t a, b;
+  plugin_thread_ctx_t saved = plugin__enter(p, p->ctx);
+  ck_assert_int_eq(plugin_thread_create(&a, waiting_thread, NULL,
+                                        "threader returns"),
+                   0);
+  ck_assert_int_eq(plugin_thread_create(&b, waiting_thread, &a,
+                                        "threader exits"),
+                   0);
+  plugin__leave(saved);
+
+  char names[128];
+  ck_assert_uint_eq(plugin__threads_alive(p, names, sizeof(names)), 2);
+  ck_assert_ptr_nonnull(strstr(names, "\"threader returns\""));
+  ck_assert_ptr_nonnull(strstr(names, "\"threader exits\""));
+
+  atomic_store(&release_threads, true);
+  pthread_join(a, NULL);
+  pthread_join(b, NULL);
+  ck_assert_uint_eq(plugin__threads_alive(p, names, sizeof(names)), 0);
+  ck_assert_str_eq(names, "");
+  plugin__record_destroy(p);
+}
+END_TEST
+
+/* RELOAD compares configurations by what they say, not where. */
+START_TEST(test_conf_equal) {
+  oconfig_item_t *a = NULL, *b = NULL, *c = NULL;
+  char err[256];
+  ck_assert_int_eq(oconfig_parse_string("<Plugin x>\n  Foo 1\n  Bar \"s\"\n"
+                                        "</Plugin>\n",
+                                        "a", &a, err, sizeof(err)),
+                   0);
+  ck_assert_int_eq(oconfig_parse_string("\n\n<Plugin x>\n  foo 1.0\n"
+                                        "  Bar \"s\"\n</Plugin>\n",
+                                        "b", &b, err, sizeof(err)),
+                   0);
+  ck_assert_int_eq(oconfig_parse_string("<Plugin x>\n  Foo 1\n  Bar \"S\"\n"
+                                        "</Plugin>\n",
+                                        "c", &c, err, sizeof(err)),
+                   0);
+  oconfig_item_t *ba = a->children, *bb = b->children, *bc = c->children;
+  plugin_conf_t ca = {.name = "x", .blocks = &ba, .blocks_num = 1};
+  plugin_conf_t cb = {.name = "x", .blocks = &bb, .blocks_num = 1};
+  plugin_conf_t cc = {.name = "x", .blocks = &bc, .blocks_num = 1};
+  ck_assert(plugin_conf_equal(&ca, &cb));
+  ck_assert(!plugin_conf_equal(&ca, &cc)); /* strings keep their case */
+
+  plugin_conf_t copy;
+  ck_assert_int_eq(plugin_conf_copy(&copy, &ca), 0);
+  ck_assert(plugin_conf_equal(&copy, &ca));
+  copy.interval = TIME_T_TO_CDTIME_T_STATIC(3);
+  ck_assert(!plugin_conf_equal(&copy, &ca));
+  copy.interval = 0;
+  copy.global = true;
+  ck_assert(!plugin_conf_equal(&copy, &ca));
+  plugin_conf_free(&copy);
+  ck_assert_uint_eq(copy.blocks_num, 0);
+
+  plugin_conf_t none = {.name = "x"};
+  ck_assert(!plugin_conf_equal(&none, &ca));
+  oconfig_free(a);
+  oconfig_free(b);
+  oconfig_free(c);
+}
+END_TEST
+
 static Suite *lifecycle_suite(void) {
   Suite *s = suite_create("lifecycle");
   TCase *tc = tcase_create("transitions");
@@ -314,6 +430,11 @@ static Suite *lifecycle_suite(void) {
   TCase *skip = tcase_create("skipping");
   tcase_add_test(skip, test_skip_unless_ready);
   tcase_add_test(skip, test_call_bracket);
+  TCase *unload = tcase_create("unloading");
+  tcase_add_test(unload, test_data_sets_go_with_their_plugin);
+  tcase_add_test(unload, test_threads_are_tracked);
+  tcase_add_test(unload, test_conf_equal);
+  suite_add_tcase(s, unload);
   tcase_add_test(skip, test_flush_interval_adds_periodic_flush);
   suite_add_tcase(s, skip);
   return s;

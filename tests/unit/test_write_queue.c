@@ -7,10 +7,17 @@
 #include <check.h>
 
 static _Atomic long written;
+/* Nanoseconds each write takes, so that values stay queued a while. */
+static _Atomic long write_pause_ns;
 static int count_write(const data_set_t *ds, const value_list_t *vl,
                        user_data_t *ud) {
   ck_assert_str_eq(ds->type, "gauge");
   ck_assert_uint_eq(vl->values_len, 1);
+  long ns = atomic_load(&write_pause_ns);
+  if (ns > 0)
+    nanosleep(&(struct timespec){.tv_sec = ns / 1000000000,
+                                 .tv_nsec = ns % 1000000000},
+              NULL);
   atomic_fetch_add(&written, 1);
   return 0;
 }
@@ -26,6 +33,7 @@ static void setup(void) {
   hostname_set("testhost");
   uc_init();
   atomic_store(&written, 0);
+  atomic_store(&write_pause_ns, 0);
 }
 
 static int dispatch(int i) {
@@ -43,6 +51,36 @@ START_TEST(test_everything_accepted_is_delivered) {
     ck_assert_int_eq(dispatch(i), 0);
   ck_assert_int_eq(plugin__write_stop(TIME_T_TO_CDTIME_T_STATIC(10)), 0);
   ck_assert_int_eq(atomic_load(&written), 20000);
+}
+END_TEST
+
+/* An unload's drain returns only when everything queued before it has
+ * been handed to the write callbacks. */
+START_TEST(test_drain_delivers_what_was_queued) {
+  atomic_store(&write_pause_ns, 20 * 1000);
+  ck_assert_int_eq(plugin__write_start(3), 0);
+  for (int i = 0; i < 5000; i++)
+    ck_assert_int_eq(dispatch(i), 0);
+  /* Otherwise this test would not test anything. */
+  ck_assert_int_gt(plugin__write_queued(), 0);
+  ck_assert_int_eq(plugin__write_drain(TIME_T_TO_CDTIME_T_STATIC(30)), 0);
+  ck_assert_int_eq(atomic_load(&written), 5000);
+  atomic_store(&write_pause_ns, 0);
+  ck_assert_int_eq(plugin__write_stop(TIME_T_TO_CDTIME_T_STATIC(10)), 0);
+}
+END_TEST
+
+/* A drain that cannot finish in time says so. */
+START_TEST(test_drain_times_out) {
+  atomic_store(&write_pause_ns, 100 * 1000 * 1000);
+  ck_assert_int_eq(plugin__write_start(1), 0);
+  for (int i = 0; i < 5; i++)
+    ck_assert_int_eq(dispatch(i), 0);
+  ck_assert_int_eq(plugin__write_drain(MS_TO_CDTIME_T(10)), -ETIMEDOUT);
+  ck_assert_int_lt(atomic_load(&written), 5);
+  atomic_store(&write_pause_ns, 0);
+  ck_assert_int_eq(plugin__write_stop(TIME_T_TO_CDTIME_T_STATIC(10)), 0);
+  ck_assert_int_eq(atomic_load(&written), 5);
 }
 END_TEST
 
@@ -102,6 +140,8 @@ int main(void) {
   tcase_add_checked_fixture(tc, setup, NULL);
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, test_everything_accepted_is_delivered);
+  tcase_add_test(tc, test_drain_delivers_what_was_queued);
+  tcase_add_test(tc, test_drain_times_out);
   tcase_add_test(tc, test_limits_drop);
   tcase_add_test(tc, test_single_limit_means_both);
   tcase_add_test(tc, test_bad_value_lists_refused);

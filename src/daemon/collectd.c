@@ -150,6 +150,10 @@ static void main_loop(const sigset_t *set) {
   for (;;) {
     struct timespec ts = CDTIME_T_TO_TIMESPEC(cf_get_default_interval());
     int sig = sigtimedwait(set, NULL, &ts);
+    if (plugin_control_failure_shutdown()) {
+      INFO("Exiting: a plugin failed and its OnPluginFailure is Shutdown.");
+      return;
+    }
     if (sig == SIGINT || sig == SIGTERM) {
       INFO("Exiting normally (signal %d).", sig);
       return;
@@ -166,7 +170,9 @@ static void main_loop(const sigset_t *set) {
 /* Stops reading, delivers what is queued (bounded by Timeout intervals),
  * shuts the plugins down and frees everything. */
 static int shutdown_all(bool threads_started) {
-  plugin_control_stop();
+  /* A command under way gets the time an unload may take, and some. */
+  plugin_control_stop(2 * global_option_get_time(
+                              "UnloadTimeout", TIME_T_TO_CDTIME_T_STATIC(10)));
   if (threads_started)
     plugin__read_stop();
   plugin_flush(NULL, 0, NULL);

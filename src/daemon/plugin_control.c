@@ -28,6 +28,14 @@ static claim_t *claims;
 static bool stopping;
 static _Atomic bool failure_shutdown;
 
+/* A refused command changes nothing, but whoever watches notifications
+ * learns that someone tried. */
+static int refuse(const char *name, int status, const char *msg) {
+  WARNING("%s", msg);
+  plugin__notify(name, NOTIF_WARNING, "refused", "%s", msg);
+  return status;
+}
+
 /* Claims `name` for `c`, or says who has it: -EBUSY. */
 static int claim(claim_t *c, const char *name, const char *verb, char *msg,
                  size_t len) {
@@ -44,7 +52,7 @@ static int claim(claim_t *c, const char *name, const char *verb, char *msg,
                "when it has finished",
                name, o->verb);
       pthread_mutex_unlock(&claims_lock);
-      return -EBUSY;
+      return refuse(name, -EBUSY, msg);
     }
   }
   sstrncpy(c->name, name, sizeof(c->name));
@@ -68,11 +76,17 @@ static void unclaim(claim_t *c) {
   pthread_mutex_unlock(&claims_lock);
 }
 
-void plugin_control_stop(void) {
+void plugin_control_stop(cdtime_t timeout) {
+  struct timespec deadline = CDTIME_T_TO_TIMESPEC(cdtime() + timeout);
   pthread_mutex_lock(&claims_lock);
   stopping = true;
   while (claims != NULL)
-    pthread_cond_wait(&idle_cond, &claims_lock);
+    if (pthread_cond_timedwait(&idle_cond, &claims_lock, &deadline) ==
+        ETIMEDOUT)
+      break;
+  if (claims != NULL)
+    ERROR("%s: a %s still has not finished; shutting down regardless",
+          claims->name, claims->verb);
   pthread_mutex_unlock(&claims_lock);
 }
 
@@ -81,14 +95,6 @@ bool plugin_control_failure_shutdown(void) {
 }
 
 /* ---- checks shared by the commands ------------------------------------------ */
-
-/* A refused command changes nothing, but whoever watches notifications
- * learns that someone tried. */
-static int refuse(const char *name, int status, const char *msg) {
-  WARNING("%s", msg);
-  plugin__notify(name, NOTIF_WARNING, "refused", "%s", msg);
-  return status;
-}
 
 static int check_name(const char *name, char *msg, size_t len) {
   if (plugin_name_valid(name))
@@ -140,11 +146,13 @@ static plugin_t *changeable(const char *name, const char *verb,
 }
 
 /* A load that failed under OnPluginFailure Shutdown stops the daemon, at
- * run time as at start-up. */
+ * run time as at start-up. A plugin stuck in its unload does not: the
+ * daemon keeps it mapped and stays up. */
 static void apply_failure_policy(const char *name) {
   plugin_t *p = plugin__record_find(name);
   if (p == NULL || atomic_load(&p->state) != PLUGIN_FAILED ||
-      p->on_failure != PLUGIN_ON_FAILURE_SHUTDOWN)
+      p->on_failure != PLUGIN_ON_FAILURE_SHUTDOWN ||
+      strcmp(p->failed_step, "shutdown") == 0)
     return;
   ERROR("%s: %s failed and OnPluginFailure is Shutdown; shutting the daemon "
         "down",

@@ -15,6 +15,8 @@
 #ifndef PLUGIN_CONTROL_H
 #define PLUGIN_CONTROL_H
 
+#include "utils_time.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -51,8 +53,10 @@ typedef struct {
 int plugin_control_list(plugin_info_t **ret, size_t *ret_num);
 
 /* For the daemon's main(): refuses every further command and waits for
- * those under way (at shutdown, before plugins are shut down). */
-void plugin_control_stop(void);
+ * those under way (at shutdown, before plugins are shut down), at most
+ * `timeout`: a plugin whose shutdown callback hangs does not hang the
+ * daemon's exit. */
+void plugin_control_stop(cdtime_t timeout);
 /* True once a command's failure stopped the daemon (OnPluginFailure
  * Shutdown); it then exits with a failure status. */
 bool plugin_control_failure_shutdown(void);

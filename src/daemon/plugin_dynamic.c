@@ -243,6 +243,8 @@ int plugin_dynamic_load(const plugin_conf_t *conf, char *errbuf,
     return fail(p, "init", why, status, errbuf, errlen);
 
   plugin__set_state(p, PLUGIN_READY);
+  /* Its reads were skipped while it loaded; the first one is due now. */
+  plugin__read_now(p);
   return 0;
 }
 

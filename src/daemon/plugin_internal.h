@@ -273,6 +273,8 @@ int cf_util_values_to_string(const oconfig_item_t *ci, char *buf, size_t len);
 int plugin__read_start(int threads);
 void plugin__read_stop(void);
 void plugin__read_remove_owner(plugin_t *owner);
+/* The read callbacks of `owner` are due now (it has just become ready). */
+void plugin__read_now(plugin_t *owner);
 /* Like cb_list_running() for the read callbacks of `owner` being called. */
 size_t plugin__read_running(plugin_t *owner, char *names, size_t len);
 void plugin__read_destroy(void);

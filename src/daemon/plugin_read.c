@@ -188,6 +188,23 @@ bool read_sched_done(read_cb_t *rc, int status, cdtime_t now) {
   return true;
 }
 
+int read_sched_due_owner(plugin_t *owner, cdtime_t when) {
+  int moved = 0;
+  pthread_mutex_lock(&read_lock);
+  for (size_t i = 0; i < heap_num; i++) {
+    read_cb_t *rc = heap[i];
+    if (rc->owner != owner || rc->next_due <= when)
+      continue;
+    rc->next_due = when;
+    sift_up(i); /* only moves rc towards the root, past entries before i */
+    moved++;
+  }
+  if (moved > 0)
+    pthread_cond_broadcast(&changed);
+  pthread_mutex_unlock(&read_lock);
+  return moved;
+}
+
 /* Removes the entries `match` selects. Not-running ones are freed after the
  * lock is dropped (a free_func may log or unregister). */
 static int remove_matching(bool (*match)(const read_cb_t *, const void *),
@@ -382,3 +399,5 @@ int plugin_unregister_read_group(const char *group) {
 void plugin__read_remove_owner(plugin_t *owner) {
   read_sched_remove_owner(owner);
 }
+
+void plugin__read_now(plugin_t *owner) { read_sched_due_owner(owner, cdtime()); }

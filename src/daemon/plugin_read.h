@@ -60,6 +60,10 @@ bool read_sched_done(read_cb_t *rc, int status, cdtime_t now);
 int read_sched_remove_name(const char *name);
 int read_sched_remove_group(const char *group);
 int read_sched_remove_owner(plugin_t *owner);
+/* Makes every entry of `owner` due at `when` at the latest (a plugin that
+ * has just become ready reads at once, not an interval later). Returns
+ * the number of entries moved. */
+int read_sched_due_owner(plugin_t *owner, cdtime_t when);
 /* Removes and frees everything (at exit, threads stopped). */
 void read_sched_clear(void);
 size_t read_sched_size(void);

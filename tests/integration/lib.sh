@@ -185,6 +185,20 @@ it_debian_plugins() {
   done
 }
 
+# it_test_plugins DIR NAME...: the same with the misbehaving plugins of
+# tests/plugins (built by make check, or make test-plugins).
+it_test_plugins() {
+  it_dir=$1
+  shift
+  mkdir -p "$it_dir"
+  for it_p in "$@"; do
+    it_so=$top_builddir/tests/plugins/.libs/$it_p.so
+    [ -f "$it_so" ] ||
+      it_fail "test plugin $it_so is not built (make test-plugins)"
+    cp "$it_so" "$it_dir/" || it_fail "cannot copy $it_p.so"
+  done
+}
+
 # ---- configuration ---------------------------------------------------------
 
 # it_globals DIR [TYPESDB]: the global options of a daemon that lives in DIR
@@ -224,6 +238,14 @@ LoadPlugin csv
   StoreRates ${2:-false}
 </Plugin>
 EOF
+}
+
+# it_unixsock DIR [OPTION-LINES]: the unixsock plugin, its socket at
+# DIR/sock.
+it_unixsock() {
+  printf 'LoadPlugin unixsock\n<Plugin unixsock>\n  SocketFile "%s/sock"\n' "$1"
+  [ -z "${2:-}" ] || printf '%s\n' "$2"
+  echo "</Plugin>"
 }
 
 # ---- running the daemon ----------------------------------------------------
@@ -357,4 +379,49 @@ it_rows_ok() {
           bad = 1
       if (bad) { print; exit 1 }
     }' "$1"
+}
+
+# ---- the lifecycle commands ------------------------------------------------
+
+# it_cmd SOCKET LINE...: sends each LINE over one connection and prints the
+# replies (status line, then the lines it announces); see
+# lifecycle_client.py for its other modes.
+it_cmd() {
+  python3 "$top_srcdir/tests/integration/lifecycle_client.py" cmd "$@"
+}
+
+# it_expect SOCKET LINE ERE: a check that the status line of the reply to
+# LINE matches ERE; sets IT_REPLY to it.
+it_expect() {
+  it_check "$2 answers /$3/"
+  IT_REPLY=$(it_cmd "$1" "$2" | head -n 1)
+  printf '%s\n' "$IT_REPLY" | grep -Eq -- "$3" ||
+    it_fail "the reply was \"$IT_REPLY\""
+  it_ok "$IT_REPLY"
+}
+
+# it_listed SOCKET NAME: prints NAME's line of LISTPLUGINS
+# ("<name> <state> <unloadable|legacy>[ <step>: <reason>]"); returns 1 if
+# the plugin is not listed.
+it_listed() {
+  it_cmd "$1" LISTPLUGINS | awk -v n="$2" '
+    NR == 1 { if ($1 !~ /^[0-9]+$/) exit 1; next }
+    $1 == n { print; found = 1 }
+    END { exit !found }'
+}
+
+# it_in_state SOCKET NAME STATE [KIND]: LISTPLUGINS lists NAME in STATE
+# (and KIND, unloadable or legacy); for it_wait.
+it_in_state() {
+  it_line=$(it_listed "$1" "$2") || return 1
+  it_st=$(echo "$it_line" | awk '{ print $2 }')
+  it_kind=$(echo "$it_line" | awk '{ print $3 }')
+  [ "$it_st" = "$3" ] && { [ -z "${4:-}" ] || [ "$it_kind" = "$4" ]; }
+}
+
+# it_threads PID NAME: prints how many threads of PID are named NAME (the
+# first 15 characters, as the kernel keeps them).
+it_threads() {
+  it_comm=$(printf '%.15s' "$2")
+  cat "/proc/$1/task/"*/comm 2>/dev/null | grep -cxF -- "$it_comm"
 }

@@ -170,6 +170,44 @@ START_TEST(test_many_entries_stay_ordered) {
 }
 END_TEST
 
+/* A plugin that becomes ready gets its entries moved to "now"; the entries
+ * of other plugins keep their times. */
+START_TEST(test_due_owner) {
+  plugin_t *mine = NULL, *other = NULL;
+  ck_assert_int_eq(plugin__record_create("mine", &mine), 0);
+  ck_assert_int_eq(plugin__record_create("other", &other), 0);
+  cdtime_t now = S(1000);
+  const char *names[] = {"a", "b", "c", "d", "e", "f"};
+  for (int i = 0; i < 6; i++) {
+    read_cb_t *rc = entry(names[i], S(10));
+    rc->owner = i % 2 ? mine : other;
+    ck_assert_int_eq(read_sched_insert(rc, now + S(i + 1)), 0);
+  }
+  ck_assert_int_eq(read_sched_due_owner(mine, now), 3);
+  /* Entries due before `when` already stay where they are. */
+  ck_assert_int_eq(read_sched_due_owner(mine, now + S(100)), 0);
+
+  /* Mine (b, d, f) first, all due now; then a, c, e in their order. */
+  for (int i = 0; i < 6; i++) {
+    read_sched_lock();
+    read_cb_t *rc = read_sched_take();
+    ck_assert_ptr_nonnull(rc);
+    if (i < 3) {
+      ck_assert_ptr_eq(rc->owner, mine);
+      ck_assert_uint_eq(rc->next_due, now);
+    } else {
+      ck_assert_str_eq(rc->name, names[2 * (i - 3)]);
+    }
+    /* Back, but far in the future: each is taken once. */
+    ck_assert(read_sched_done(rc, 0, now + S(1000)));
+    read_sched_unlock();
+  }
+  teardown();
+  plugin__record_destroy(mine);
+  plugin__record_destroy(other);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("read_schedule");
   TCase *tc = tcase_create("schedule");
@@ -179,6 +217,7 @@ int main(void) {
   tcase_add_test(tc, test_overrun_does_not_catch_up);
   tcase_add_test(tc, test_remove_while_running);
   tcase_add_test(tc, test_many_entries_stay_ordered);
+  tcase_add_test(tc, test_due_owner);
   suite_add_tcase(s, tc);
   return check_main_run(s);
 }

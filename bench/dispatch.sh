@@ -6,6 +6,10 @@
 # second is the steadier figure when other work shares the machine).
 #
 # Run from the top build directory:  sh bench/dispatch.sh
+# One run of one daemon, for other benchmarks (bench/ready_check.sh):
+#   sh bench/dispatch.sh --run DAEMON THREADS
+# prints "values/s values/CPU-s" (nothing without a result), and on stderr
+# the notes and unexpected log lines of the run. It builds nothing.
 # Environment (defaults in brackets):
 #   BENCH_VALUES [2000000]  values per run
 #   BENCH_RUNS [5]          runs per daemon and thread count (median shown)
@@ -25,6 +29,13 @@ ours=${BENCH_OURS:-./collectd}
 peer=${BENCH_PEER:-/usr/sbin/collectd}
 types_db=${BENCH_TYPES_DB:-/usr/share/collectd/types.db}
 cpus=${BENCH_CPUS:-}
+mode=table
+if [ "${1:-}" = --run ]; then
+	[ $# -eq 3 ] || { echo "usage: $0 --run DAEMON THREADS" >&2; exit 2; }
+	mode=run
+	ours=$2
+	threads=$3
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-dispatch.XXXXXX")
 pid=
@@ -47,13 +58,14 @@ trap 'exit 143' TERM
 
 # Building is cheap when nothing changed, and makes sure that the daemon
 # and the plugin come from the same tree.
-if [ -z "${BENCH_OURS:-}" ] &&
+if [ -z "${BENCH_OURS:-}" ] && [ "$mode" = table ] &&
 	! make collectd bench/bench.la >"$work/build.log" 2>&1; then
 	tail -n 20 "$work/build.log" >&2
 	echo "dispatch.sh: the build failed (run from the top build dir)" >&2
 	exit 1
 fi
 for f in "$ours" "$peer"; do
+	[ "$mode" = run ] && [ "$f" = "$peer" ] && continue
 	[ -x "$f" ] || { echo "dispatch.sh: $f: no such daemon" >&2; exit 1; }
 done
 
@@ -152,6 +164,26 @@ ratio() {
 		'BEGIN { if (o > 0 && p > 0) printf "%.2f", o / p; else print "-" }'
 }
 
+# unusual DIR PREFIX: the run's notes, and what its log says beyond the
+# expected start-up and result lines (drops, "value too old", errors,
+# crashes), with numbers as N and PREFIX before each log line.
+unusual() {
+	[ -e "$1/notes" ] && sed "s|^|${1##*/}: |" "$1/notes"
+	grep -v -e 'successfully loaded' -e 'Initialization complete' \
+		-e '^bench: .* values written in' -e 'Exiting normally' \
+		-e 'Shutting down' -e '^collectd: Stopping' \
+		-e ' plugin: [a-z]* -> [a-z]*$' \
+		"$1/log" | sed -e 's/[0-9][0-9.]*/N/g' -e "s|^|$2|"
+	return 0
+}
+
+if [ "$mode" = run ]; then
+	run_once "$ours" "$threads" "$work/run"
+	rate "$work/run"
+	unusual "$work/run" "" >&2
+	exit 0
+fi
+
 # Other work on the machine moves the figures: say how busy it was.
 load=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
@@ -189,16 +221,10 @@ for t in $threads; do
 		"$(ratio "$o" "$p")" "${oc:--}" "${pc:--}" "$(ratio "$oc" "$pc")"
 done
 
-# What the logs say beyond the expected start-up and result lines: drops,
-# "value too old", errors, crashes. Counted per daemon, most frequent first.
+# What the logs say, counted per daemon, most frequent first.
 for d in ours peer; do
 	for dir in "$work/$d"-*-*; do
-		[ -e "$dir/notes" ] && sed "s|^|${dir##*/}: |" "$dir/notes"
-		grep -v -e 'successfully loaded' -e 'Initialization complete' \
-			-e '^bench: .* values written in' -e 'Exiting normally' \
-			-e 'Shutting down' -e '^collectd: Stopping' \
-			-e ' plugin: [a-z]* -> [a-z]*$' \
-			"$dir/log" | sed -e 's/[0-9][0-9.]*/N/g' -e "s|^|$d: |"
+		unusual "$dir" "$d: "
 	done | sort | uniq -c | sort -rn | head -n 10
 done >"$work/summary"
 if [ -s "$work/summary" ]; then

@@ -273,14 +273,18 @@ bool plugin_dynamic_unloadable(const plugin_t *p) {
   return atomic_load(&p->unloadable) || !registered(p);
 }
 
-/* Polls `done` every millisecond until it holds or `deadline` passes. */
+/* Polls `done` until it holds or `deadline` passes: every 50 us at first
+ * (what is waited for usually ends within microseconds), then less often,
+ * up to every 5 ms. */
 static bool wait_until(bool (*done)(plugin_t *), plugin_t *p,
                        cdtime_t deadline) {
-  const struct timespec pause = {.tv_nsec = 1000 * 1000};
+  long pause_ns = 50 * 1000;
   while (!done(p)) {
     if (cdtime() >= deadline)
       return done(p);
-    nanosleep(&pause, NULL);
+    nanosleep(&(struct timespec){.tv_nsec = pause_ns}, NULL);
+    if (pause_ns < 5 * 1000 * 1000)
+      pause_ns *= 2;
   }
   return true;
 }

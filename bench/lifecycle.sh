@@ -1,0 +1,218 @@
+#!/bin/sh
+# What a plugin change costs. Ours: LOAD (until the plugin is ready) and
+# UNLOAD (until it is gone) over the unixsock socket of a running daemon,
+# N cycles per plugin on one connection. collectd 5.12 has no LOAD; there a
+# change costs a restart, so the same is timed for Debian's collectd 5.12
+# (and for ours, for reference): from starting the daemon until its socket
+# answers LISTVAL, and from SIGTERM until it has exited. Prints medians and
+# p99s and the ratios 5.12 restart / LOAD and / UNLOAD.
+#
+# Both daemons run with Interval 1 and csv, logfile and unixsock loaded;
+# for the restarts the measured plugins are loaded from the configuration
+# too. bench/lifecycle_client does the timing.
+#
+# Run from the top build directory:  sh bench/lifecycle.sh
+# Environment (defaults in brackets):
+#   BENCH_CYCLES [1000]          LOAD/UNLOAD cycles per plugin
+#   BENCH_RESTARTS [20]          restarts per daemon (ours and 5.12 alternate)
+#   BENCH_PLUGINS ["memory cpu"] plugins to load and unload
+#   BENCH_PEER [/usr/sbin/collectd], BENCH_PEER_PLUGINS [/usr/lib/collectd]
+#   BENCH_TYPES_DB [/usr/share/collectd/types.db]
+#   BENCH_KEEP                   if set, keep the work directory and its logs
+set -eu
+
+cycles=${BENCH_CYCLES:-1000}
+restarts=${BENCH_RESTARTS:-20}
+plugins=${BENCH_PLUGINS:-"memory cpu"}
+peer=${BENCH_PEER:-/usr/sbin/collectd}
+peer_plugins=${BENCH_PEER_PLUGINS:-/usr/lib/collectd}
+types_db=${BENCH_TYPES_DB:-/usr/share/collectd/types.db}
+client=bench/lifecycle_client
+group=$(id -gn)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-lifecycle.XXXXXX")
+pid=
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill -KILL "$pid" 2>/dev/null || :
+		wait "$pid" 2>/dev/null || :
+	fi
+	if [ -n "${BENCH_KEEP:-}" ]; then
+		echo "logs kept in $work" >&2
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+base="csv logfile unixsock"
+targets="collectd $client"
+for p in $base $plugins; do targets="$targets $p.la"; done
+# shellcheck disable=SC2086 # word splitting wanted
+if ! make $targets >"$work/build.log" 2>&1; then
+	tail -n 20 "$work/build.log" >&2
+	echo "lifecycle.sh: the build failed (run from the top build dir)" >&2
+	exit 1
+fi
+for f in ./collectd "$peer"; do
+	[ -x "$f" ] || { echo "lifecycle.sh: $f: no such daemon" >&2; exit 1; }
+done
+
+# Copies, not links: collectd 5.12 refuses to load a symbolic link.
+mkdir "$work/ours" "$work/peer"
+for p in $base $plugins; do
+	cp ".libs/$p.so" "$work/ours/"
+	cp "$peer_plugins/$p.so" "$work/peer/"
+done
+
+# config DIR PLUGINDIR EXTRA LOADED...: a configuration in DIR/collectd.conf
+# for a daemon that lives in DIR; EXTRA goes into the unixsock block.
+config() {
+	dir=$1 plugindir=$2 extra=$3
+	shift 3
+	mkdir -p "$dir/csv"
+	{
+		cat <<EOF
+Hostname "bench"
+FQDNLookup false
+BaseDir "$dir"
+PIDFile "$dir/pid"
+PluginDir "$plugindir"
+TypesDB "$types_db"
+Interval 1
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "$dir/log"
+  Timestamp true
+  PrintSeverity true
+</Plugin>
+LoadPlugin csv
+<Plugin csv>
+  DataDir "$dir/csv"
+</Plugin>
+LoadPlugin unixsock
+<Plugin unixsock>
+  SocketFile "$dir/sock"
+  SocketGroup "$group"
+  $extra
+</Plugin>
+EOF
+		for p; do echo "LoadPlugin $p"; done
+	} >"$dir/collectd.conf"
+}
+
+# LOAD/UNLOAD: one daemon, one connection, all cycles.
+dir=$work/cycles
+config "$dir" "$work/ours" "PluginControl true"
+./collectd -f -C "$dir/collectd.conf" >"$dir/out" 2>&1 &
+pid=$!
+i=0
+while [ ! -S "$dir/sock" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+load=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
+# shellcheck disable=SC2086
+if ! "$client" cycle "$dir/sock" "$cycles" $plugins >"$work/cycles.txt" \
+	2>"$work/cycles.err"; then
+	cat "$work/cycles.err" >&2
+	tail -n 20 "$dir/log" >&2
+	echo "lifecycle.sh: LOAD/UNLOAD failed" >&2
+	exit 1
+fi
+kill -TERM "$pid"
+status=0
+wait "$pid" || status=$?
+pid=
+[ "$status" -eq 0 ] || echo "our daemon: exit status $status after the cycles" >>"$work/notes"
+
+# Restarts, ours and 5.12 alternating. Both with the same configuration,
+# the measured plugins loaded from it; no PluginControl (5.12 has none).
+# shellcheck disable=SC2086
+config "$work/restart-ours" "$work/ours" "" $plugins
+# shellcheck disable=SC2086
+config "$work/restart-peer" "$work/peer" "" $plugins
+i=1
+while [ "$i" -le "$restarts" ]; do
+	for d in ours peer; do
+		if [ "$d" = ours ]; then daemon=$PWD/collectd; else daemon=$peer; fi
+		dir=$work/restart-$d
+		if ! "$client" restart "$dir/sock" 1 "$dir/out" "$daemon" -f \
+			-C "$dir/collectd.conf" >>"$work/restart-$d.txt" \
+			2>"$work/restart.err"; then
+			cat "$work/restart.err" >&2
+			tail -n 20 "$dir/out" "$dir/log" >&2
+			echo "lifecycle.sh: restarting $daemon failed" >&2
+			exit 1
+		fi
+	done
+	i=$((i + 1))
+done
+
+# stat QUANTILE: the nearest-rank quantile (the ceil(q * N)-th smallest)
+# of the numbers on stdin, in milliseconds from microseconds.
+stat() {
+	sort -n | awk -v q="$1" '{ v[NR] = $1 } END {
+		r = q * NR; k = int(r); if (k < r) k++; if (k < 1) k = 1
+		printf "%.3f", v[k] / 1000 }'
+}
+row() { # LABEL then the samples on stdin
+	cat >"$work/row"
+	printf '%-32s %9s %9s\n' "$1" "$(stat 0.5 <"$work/row")" \
+		"$(stat 0.99 <"$work/row")"
+}
+ratio() {
+	awk -v a="$1" -v b="$2" \
+		'BEGIN { if (a > 0 && b > 0) printf "%.1f", a / b; else print "-" }'
+}
+
+echo "$cycles LOAD/UNLOAD cycles per plugin on one connection," \
+	"$restarts restarts per daemon"
+echo "$(nproc) CPUs, load average $load before, $(cut -d ' ' -f 1-3 /proc/loadavg) after"
+printf '%-32s %9s %9s\n' "milliseconds" median p99
+for p in $plugins; do
+	awk -v p="$p" '$1 == p { print $2 }' "$work/cycles.txt" | row "LOAD $p"
+	awk -v p="$p" '$1 == p { print $3 }' "$work/cycles.txt" | row "UNLOAD $p"
+done
+for d in ours peer; do
+	name=$d
+	[ "$d" = peer ] && name=5.12
+	f=$work/restart-$d.txt
+	awk '{ print $1 }' "$f" | row "$name restart: start to LISTVAL"
+	awk '{ print $2 }' "$f" | row "$name restart: SIGTERM to exit"
+	awk '{ print $1 + $2 }' "$f" | row "$name restart: total"
+done
+echo
+echo "5.12 restart (total) / ours          median        p99"
+awk '{ print $1 + $2 }' "$work/restart-peer.txt" >"$work/peer-total"
+rm50=$(stat 0.5 <"$work/peer-total")
+rp99=$(stat 0.99 <"$work/peer-total")
+for p in $plugins; do
+	for op in LOAD UNLOAD; do
+		col=2
+		[ "$op" = UNLOAD ] && col=3
+		awk -v p="$p" -v c="$col" '$1 == p { print $c }' "$work/cycles.txt" \
+			>"$work/op"
+		printf '%-32s %9s %9s\n' "  / $op $p" \
+			"$(ratio "$rm50" "$(stat 0.5 <"$work/op")")" \
+			"$(ratio "$rp99" "$(stat 0.99 <"$work/op")")"
+	done
+done
+
+# Warnings and errors in the logs, counted; numbers as N.
+for d in cycles restart-ours restart-peer; do
+	grep -h -e '\[warning\]' -e '\[err' -e '\[crit' -e '\[alert' \
+		-e '\[emerg' -e 'severity = FAILURE' -e 'severity = WARNING' \
+		"$work/$d/log" "$work/$d/out" 2>/dev/null |
+		sed -e 's/^\[[0-9: -]*\] //' -e 's/[0-9][0-9.]*/N/g' \
+			-e "s|^|$d: |"
+done | sort | uniq -c | sort -rn | head -n 10 >"$work/summary"
+[ -e "$work/notes" ] && cat "$work/notes" >>"$work/summary"
+if [ -s "$work/summary" ]; then
+	echo
+	echo "log lines (count, run: line) and notes:"
+	cat "$work/summary"
+fi

@@ -112,8 +112,17 @@ static int list_rebuild(cb_list_t *l, bool (*drop)(const callback_t *,
     atomic_fetch_add(&cb->refs, 1);
     s->cb[n++] = cb;
   }
-  if (add != NULL)
+  if (add != NULL) {
+    unsigned long used = 0;
+    for (size_t i = 0; i < n; i++)
+      if (s->cb[i]->slot >= 0)
+        used |= 1UL << s->cb[i]->slot;
+    add->slot = -1;
+    for (int b = 0; b < CB_SLOTS && add->slot < 0; b++)
+      if (!(used & (1UL << b)))
+        add->slot = b;
     s->cb[n++] = add; /* takes over the creator's reference */
+  }
   s->num = n;
 
   l->current = s;

@@ -136,11 +136,14 @@ void plugin_dispatch_cache_event(enum cache_event_type_e event_type,
                                  const value_list_t *vl) {
   cb_snapshot_t *s = cb_list_acquire(CB_CACHE_EVENT);
   unsigned long interested = 0;
-  size_t bits = sizeof(callbacks_mask) * CHAR_BIT;
 
-  for (size_t i = 0; s != NULL && i < s->num && i < bits; i++) {
+  for (size_t i = 0; s != NULL && i < s->num; i++) {
     callback_t *cb = s->cb[i];
-    unsigned long bit = 1UL << i;
+    /* The callback's own bit, which stays the same when others come and
+     * go (the masks in the cache outlive any list). */
+    if (cb->slot < 0)
+      continue;
+    unsigned long bit = 1UL << cb->slot;
     /* Every callback hears of a new value; only those that asked hear of
      * its updates and expiry. */
     if (event_type != CE_VALUE_NEW && !(callbacks_mask & bit))

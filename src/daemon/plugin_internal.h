@@ -204,7 +204,13 @@ struct callback_s {
   user_data_t ud;
   _Atomic int refs;  /* one per snapshot holding it */
   _Atomic int calls; /* dispatcher calls under way, to name them */
+  /* A number no other callback of its list has while it is listed (-1
+   * when more than CB_SLOTS are): the bit of a cache event callback in the
+   * value cache's callback masks, which must not move when another
+   * callback is unregistered. */
+  int slot;
 };
+#define CB_SLOTS ((int)(sizeof(unsigned long) * CHAR_BIT))
 
 /* An immutable array of callbacks. Dispatchers take a reference, call
  * through it without any lock, then release it; a callback removed from

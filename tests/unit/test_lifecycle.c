@@ -377,6 +377,46 @@ START_TEST(test_threads_are_tracked) {
 }
 END_TEST
 
+/* A cache event callback keeps its bit in the cache's masks when another
+ * one is unregistered before it. */
+static int first_events, second_events;
+static int first_event_cb(cache_event_t *event, user_data_t *ud) {
+  first_events++;
+  return 0;
+}
+static int second_event_cb(cache_event_t *event, user_data_t *ud) {
+  second_events++;
+  event->ret = 1; /* wants updates */
+  return 0;
+}
+
+START_TEST(test_cache_event_bits_stay) {
+  ck_assert_int_eq(plugin_register_cache_event("first", first_event_cb, NULL),
+                   0);
+  ck_assert_int_eq(
+      plugin_register_cache_event("second", second_event_cb, NULL), 0);
+  cb_snapshot_t *s = cb_list_acquire(CB_CACHE_EVENT);
+  ck_assert_uint_eq(s->num, 2);
+  int slot = s->cb[1]->slot;
+  ck_assert_int_ne(slot, s->cb[0]->slot);
+  cb_list_release(s);
+
+  ck_assert_int_eq(plugin_unregister_cache_event("first"), 0);
+  value_list_t vl = VALUE_LIST_INIT;
+  plugin_dispatch_cache_event(CE_VALUE_UPDATE, 1UL << slot, "x/y", &vl);
+  ck_assert_int_eq(second_events, 1);
+  ck_assert_int_eq(first_events, 0);
+
+  /* A newcomer takes a free bit, not the one "second" holds. */
+  ck_assert_int_eq(plugin_register_cache_event("third", first_event_cb, NULL),
+                   0);
+  plugin_dispatch_cache_event(CE_VALUE_UPDATE, 1UL << slot, "x/y", &vl);
+  ck_assert_int_eq(second_events, 2);
+  ck_assert_int_eq(first_events, 0);
+  cb_list_destroy_all();
+}
+END_TEST
+
 /* RELOAD compares configurations by what they say, not where. */
 START_TEST(test_conf_equal) {
   oconfig_item_t *a = NULL, *b = NULL, *c = NULL;
@@ -434,6 +474,7 @@ static Suite *lifecycle_suite(void) {
   tcase_add_test(unload, test_data_sets_go_with_their_plugin);
   tcase_add_test(unload, test_threads_are_tracked);
   tcase_add_test(unload, test_conf_equal);
+  tcase_add_test(unload, test_cache_event_bits_stay);
   suite_add_tcase(s, unload);
   tcase_add_test(skip, test_flush_interval_adds_periodic_flush);
   suite_add_tcase(s, skip);

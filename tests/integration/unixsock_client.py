@@ -24,7 +24,7 @@
 
   unixsock_client.py send SOCKET TEXT
       Sends TEXT (with \\n escapes), prints the reply up to the end of
-      the stream or a short silence.
+      the stream or a short silence after its first byte.
 """
 import re
 import socket
@@ -261,7 +261,8 @@ def abuse(path):
 def send(path, text):
     s = connect(path)
     s.sendall(text.encode().decode("unicode_escape").encode("latin1"))
-    s.settimeout(0.5)
+    # The first byte may be a while coming on a busy machine (a LISTVAL of
+    # 200000 values); after it, a short silence ends the reply.
     out = b""
     try:
         while True:
@@ -269,6 +270,7 @@ def send(path, text):
             if not data:
                 break
             out += data
+            s.settimeout(0.5)
     except socket.timeout:
         pass
     sys.stdout.buffer.write(out)

@@ -513,6 +513,8 @@ int cf_load_plugins(bool check_only, bool *shutdown) {
 
 int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
                    size_t errlen) {
+  *conf = (plugin_conf_t){.name = name,
+                          .on_failure = cf_default_failure_policy()};
   if (config_file == NULL) {
     snprintf(errbuf, errlen, "the daemon was started without a "
                              "configuration file");

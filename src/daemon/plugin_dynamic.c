@@ -347,7 +347,7 @@ int plugin_dynamic_unload(plugin_t *p, char *errbuf, size_t errlen) {
     return -ETIMEDOUT;
   }
 
-  if (from == PLUGIN_READY || registered(p))
+  if (registered(p))
     shutdown_callbacks(p);
   /* User data is freed here, or by whoever drops the last snapshot that
    * holds a callback -- in both cases while the object is mapped. */

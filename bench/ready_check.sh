@@ -20,6 +20,16 @@
 #   BENCH_NOCHECK           a daemon built without the check (skips the build)
 #   BENCH_VALUES, BENCH_TIMEOUT, BENCH_PEER, BENCH_TYPES_DB, BENCH_CPUS:
 #                           passed on to bench/dispatch.sh
+#   BENCH_IR_VALUES [200000] values of the instruction count run (0: none)
+#
+# Wall-clock rates on a small shared machine vary by several percent from
+# run to run, more than the check costs. So the script also counts the
+# instructions both builds execute for the same values under valgrind's
+# callgrind (one write thread), per value, in the write thread's delivery
+# of a chunk of values to the write callbacks, where the check sits, with
+# all it calls. That count does not depend on the machine's mood; the
+# write thread as a whole does (how often it polls an empty queue), and
+# the dispatching side has no check (it only queues).
 set -eu
 
 runs=${BENCH_RUNS:-7}
@@ -171,6 +181,42 @@ for t in $threads; do
 		"$(spread 2 "$work/with-$t.rates")" \
 		"$(spread 2 "$work/without-$t.rates")"
 done
+# ir FILE FUNCTION: the instructions FUNCTION executed with all it called
+# (inclusive), from a callgrind profile.
+ir() {
+	callgrind_annotate --inclusive=yes "$1" 2>/dev/null |
+		awk -v f=":$2 " 'index($0, f) { gsub(",", "", $1); print $1; exit }'
+}
+ir_values=${BENCH_IR_VALUES:-200000}
+if [ "$ir_values" -gt 0 ] && command -v valgrind >/dev/null 2>&1; then
+	for d in with without; do
+		case $d in
+		with) daemon=$(pwd)/collectd ;;
+		without) daemon=$nocheck ;;
+		esac
+		printf '#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file=%s %s "$@"\n' \
+			"$work/$d.callgrind" "$daemon" >"$work/$d-cg.sh"
+		chmod +x "$work/$d-cg.sh"
+		BENCH_VALUES=$ir_values BENCH_TIMEOUT=300 \
+			sh "$dispatch" --run "$work/$d-cg.sh" 1 >/dev/null 2>&1 || :
+	done
+	echo
+	printf 'instructions per value under callgrind (%s values, 1 write thread):\n' \
+		"$ir_values"
+	printf '%-34s %10s %10s %8s\n' "" "with" without "cost %"
+	for fn in deliver_chunk; do
+		w=$(ir "$work/with.callgrind" "$fn")
+		n=$(ir "$work/without.callgrind" "$fn")
+		awk -v f="$fn (inclusive)" -v w="${w:-0}" -v n="${n:-0}" -v v="$ir_values" '
+		BEGIN {
+			if (w > 0 && n > 0)
+				printf "%-34s %10.3f %10.3f %+8.3f\n", f, w / v, n / v, 100 * (w - n) / n
+			else
+				printf "%-34s %10s %10s %8s\n", f, "-", "-", "-"
+		}'
+	done
+fi
+
 if [ -s "$work/unusual" ]; then
 	echo
 	echo "log lines and notes (numbers as N; count, daemon: line):"

@@ -181,19 +181,25 @@ int plugin_control_load(const char *name, char *msg, size_t len) {
   }
 
   /* A plugin the files do not name is loaded as "LoadPlugin <name>"
-   * would load it. */
+   * would load it, and the reply says that a restart will not bring it
+   * back: the daemon and its files do not drift apart silently. */
   plugin_conf_t conf = {0};
   char why[1024];
-  status = cf_plugin_conf(name, &conf, why, sizeof(why));
-  if (status != 0 && status != -ENOENT) {
+  int named = cf_plugin_conf(name, &conf, why, sizeof(why));
+  if (named != 0 && named != -ENOENT) {
     snprintf(msg, len, "%s: config: %s", name, why);
+    status = named;
+    WARNING("%s", msg);
+  } else if ((status = plugin_dynamic_load(&conf, msg, len)) != 0) {
+    apply_failure_policy(name);
+  } else if (named == -ENOENT) {
+    snprintf(msg, len,
+             "%s: loaded, ready; the configuration files do not load it, so "
+             "it will not be loaded after a restart",
+             name);
     WARNING("%s", msg);
   } else {
-    status = plugin_dynamic_load(&conf, msg, len);
-    if (status == 0)
-      snprintf(msg, len, "%s: loaded, ready", name);
-    else
-      apply_failure_policy(name);
+    snprintf(msg, len, "%s: loaded, ready", name);
   }
   plugin_conf_free(&conf);
   unclaim(&c);

@@ -393,6 +393,9 @@ static bool work_arrives_soon(void) {
     nanosleep(&pause, NULL);
     if (atomic_load_explicit(&stack, memory_order_relaxed) != NULL)
       return true;
+    /* Stopping: no more work comes; sleep where the stop can wake us. */
+    if (!atomic_load_explicit(&accepting, memory_order_relaxed))
+      return false;
   }
   return false;
 }

@@ -1,7 +1,8 @@
 /* LOAD and UNLOAD of unloadable plugins, over and over in one process,
  * through the calls the control socket makes (plugin_control_load and
  * plugin_control_unload, configuration read from a file), while the read
- * and write threads run and another thread keeps dispatching values.
+ * and write threads run, another thread keeps dispatching values and a
+ * third cycles another plugin at the same time.
  *
  * Run by `make check` (a few dozen cycles), by `make check-valgrind` (1000
  * cycles: valgrind must find nothing definitely lost, in the plugins or in
@@ -121,6 +122,27 @@ static void cycle(const char *name, bool marker) {
   ck_assert_msg(status == 0, "UNLOAD %s: %d %s", name, status, msg);
 }
 
+/* Another client cycling another plugin at the same time: lifecycle
+ * commands for different plugins run concurrently. Check's assertions
+ * belong to the test's own thread, so this one only counts. */
+static atomic_bool cycling;
+static int concurrent_cycles, concurrent_failures;
+static char concurrent_error[1024];
+
+static void *cycler(void *arg) {
+  const char *name = arg;
+  while (atomic_load(&cycling)) {
+    char msg[1024];
+    int status = plugin_control_load(name, msg, sizeof(msg));
+    if (status == 0)
+      status = plugin_control_unload(name, msg, sizeof(msg));
+    if (status != 0 && concurrent_failures++ == 0)
+      sstrncpy(concurrent_error, msg, sizeof(concurrent_error));
+    concurrent_cycles++;
+  }
+  return NULL;
+}
+
 START_TEST(test_cycles) {
   ck_assert_ptr_nonnull(mkdtemp(dir));
   char plugins[PATH_MAX];
@@ -140,21 +162,26 @@ START_TEST(test_cycles) {
   int threads_before = threads_now();
 
   atomic_store(&dispatching, true);
-  pthread_t t;
+  pthread_t t, c;
   ck_assert_int_eq(pthread_create(&t, NULL, dispatcher, NULL), 0);
+  atomic_store(&cycling, true);
+  ck_assert_int_eq(pthread_create(&c, NULL, cycler, "test_thread"), 0);
 
   int n = cycles(50);
   for (int i = 0; i < n; i++) {
     cycle("memory", false);
-    /* The others less often: each cycle of theirs costs a thread, or a
-     * file, and valgrind time. */
-    if (i % 10 == 0) {
-      cycle("test_thread", false);
+    /* The slow writer less often: each of its cycles opens a file. */
+    if (i % 10 == 0)
       cycle("test_slow_write", true);
-    }
   }
+  atomic_store(&cycling, false);
+  pthread_join(c, NULL);
   atomic_store(&dispatching, false);
   pthread_join(t, NULL);
+  ck_assert_msg(concurrent_failures == 0, "%d of %d test_thread cycles "
+                                          "failed, the first with: %s",
+                concurrent_failures, concurrent_cycles, concurrent_error);
+  ck_assert_int_gt(concurrent_cycles, 0);
 
   /* Nothing is left loaded, and no thread of a plugin is left running. */
   plugin_info_t *info = NULL;

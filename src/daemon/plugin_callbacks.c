@@ -205,25 +205,17 @@ bool cb_list_has_owner(cb_kind_t kind, plugin_t *owner) {
 }
 
 size_t cb_list_running(plugin_t *owner, char *names, size_t len) {
-  size_t n = 0, used = 0;
-  if (len > 0)
-    names[0] = '\0';
+  name_list_t l = name_list_init(names, len);
   for (int k = 0; k < CB_KIND_COUNT; k++) {
     cb_snapshot_t *s = cb_list_acquire(k);
     for (size_t i = 0; s != NULL && i < s->num; i++) {
       callback_t *cb = s->cb[i];
-      if (cb->owner != owner || atomic_load(&cb->calls) == 0)
-        continue;
-      if (used < len) {
-        int w = snprintf(names + used, len - used, "%s%s callback \"%s\"",
-                         n > 0 ? ", " : "", kind_names[k], cb->name);
-        used += w > 0 ? (size_t)w : 0;
-      }
-      n++;
+      if (cb->owner == owner && atomic_load(&cb->calls) > 0)
+        name_list_add(&l, "%s callback \"%s\"", kind_names[k], cb->name);
     }
     cb_list_release(s);
   }
-  return n;
+  return l.num;
 }
 
 void cb_list_destroy_all(void) {

@@ -151,7 +151,7 @@ static plugin_t *changeable(const char *name, const char *verb,
 static void apply_failure_policy(const char *name) {
   plugin_t *p = plugin__record_find(name);
   if (p == NULL || atomic_load(&p->state) != PLUGIN_FAILED ||
-      p->on_failure != PLUGIN_ON_FAILURE_SHUTDOWN ||
+      p->conf.on_failure != PLUGIN_ON_FAILURE_SHUTDOWN ||
       strcmp(p->failed_step, "shutdown") == 0)
     return;
   ERROR("%s: %s failed and OnPluginFailure is Shutdown; shutting the daemon "

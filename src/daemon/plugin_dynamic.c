@@ -72,7 +72,7 @@ static int object_open(plugin_t *p, char *errbuf, size_t errlen) {
   pthread_mutex_lock(&ltdl_lock);
   lt_dladvise advise;
   lt_dladvise_init(&advise);
-  if (p->global)
+  if (p->conf.global)
     lt_dladvise_global(&advise);
   p->handle = lt_dlopenadvise(path, advise);
   lt_dladvise_destroy(&advise);
@@ -222,8 +222,6 @@ int plugin_dynamic_load(const plugin_conf_t *conf, char *errbuf,
   if (plugin_conf_copy(&p->conf, conf) != 0)
     return fail(p, "config", "out of memory", -ENOMEM, errbuf, errlen);
   p->conf.name = p->name;
-  p->global = conf->global;
-  p->on_failure = conf->on_failure;
   p->ctx.interval = conf->interval;
   p->ctx.flush_interval = conf->flush_interval;
   p->ctx.flush_timeout = conf->flush_timeout;

@@ -61,8 +61,6 @@ struct plugin_s {
   /* The context callbacks of this plugin run in; ctx.name points at name. */
   plugin_ctx_t ctx;
   lt_dlhandle handle; /* NULL for the core's pseudo-plugin */
-  bool global;        /* opened with RTLD_GLOBAL (LoadPlugin Globals) */
-  plugin_failure_policy_t on_failure;
   /* Set by plugin_register_unloadable() during module_register(). */
   _Atomic bool unloadable;
   /* Set when its module_register() is called: from then on its code may
@@ -80,8 +78,9 @@ struct plugin_s {
   plugin_thread_t *threads; /* started by plugin_thread_create(), alive;
                                protected by the thread list lock */
 
-  /* The configuration it was loaded with: a private copy, so that RELOAD
-   * can compare it with the files and bring it back after a failure. */
+  /* The configuration it was loaded with (Globals, OnPluginFailure, its
+   * blocks...): a private copy, so that RELOAD can compare it with the
+   * files and bring it back after a failure. */
   plugin_conf_t conf;
   plugin_t *next; /* registry list; protected by the registry lock */
 };
@@ -162,6 +161,19 @@ plugin_thread_ctx_t plugin__enter(plugin_t *owner, plugin_ctx_t ctx);
 void plugin__leave(plugin_thread_ctx_t saved);
 /* The plugin the calling thread currently works for, or NULL. */
 plugin_t *plugin__current_owner(void);
+
+/* ---- reports ------------------------------------------------------------- */
+
+/* "a, b, c": names added one by one into a caller's buffer (cut at its
+ * end; a NULL buffer of length 0 only counts them). */
+typedef struct {
+  char *buf;
+  size_t len, used;
+  size_t num; /* names added, cut or not */
+} name_list_t;
+name_list_t name_list_init(char *buf, size_t len);
+void name_list_add(name_list_t *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* ---- threads of plugins -------------------------------------------------- */
 

@@ -302,28 +302,24 @@ void read_cb_free(read_cb_t *rc) {
 }
 
 size_t plugin__read_running(plugin_t *owner, char *names, size_t len) {
-  size_t n = 0, used = 0;
-  if (len > 0)
-    names[0] = '\0';
+  name_list_t l = name_list_init(names, len);
   pthread_mutex_lock(&read_lock);
-  for (size_t i = 0; i < running_num; i++) {
-    if (running[i]->owner != owner)
-      continue;
-    if (used < len) {
-      int w = snprintf(names + used, len - used, "%sread callback \"%s\"",
-                       n > 0 ? ", " : "", running[i]->name);
-      used += w > 0 ? (size_t)w : 0;
-    }
-    n++;
-  }
+  for (size_t i = 0; i < running_num; i++)
+    if (running[i]->owner == owner)
+      name_list_add(&l, "read callback \"%s\"", running[i]->name);
   pthread_mutex_unlock(&read_lock);
-  return n;
+  return l.num;
 }
 
 int read_cb_call(read_cb_t *rc) {
+  /* A plugin that is not ready keeps its place in the schedule but is not
+   * called; that is not a failure of the callback. */
+  if (!plugin__call_begin(rc->owner))
+    return 0;
   plugin_thread_ctx_t saved = plugin__enter(rc->owner, rc->ctx);
   int status = rc->complex ? rc->fn.complex(&rc->ud) : rc->fn.simple();
   plugin__leave(saved);
+  plugin__call_end(rc->owner);
   return status;
 }
 

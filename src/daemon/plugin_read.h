@@ -68,7 +68,8 @@ int read_sched_due_owner(plugin_t *owner, cdtime_t when);
 void read_sched_clear(void);
 size_t read_sched_size(void);
 
-/* Calls one entry's callback in its plugin's context (unlocked). */
+/* Calls one entry's callback in its plugin's context (unlocked), counted
+ * as a call in flight, if its plugin is ready; 0 without a call if not. */
 int read_cb_call(read_cb_t *rc);
 void read_cb_free(read_cb_t *rc);
 

@@ -26,13 +26,7 @@ static void *read_thread(void *arg) {
     }
     read_sched_unlock();
 
-    /* A plugin that is not ready keeps its place in the schedule but is
-     * not called; that is not a failure of the callback. */
-    int status = 0;
-    if (plugin__call_begin(rc->owner)) {
-      status = read_cb_call(rc);
-      plugin__call_end(rc->owner);
-    }
+    int status = read_cb_call(rc);
 
     read_sched_lock();
     if (!read_sched_done(rc, status, cdtime())) {
@@ -97,11 +91,7 @@ int plugin_read_all_once(void) {
     if (rc == NULL)
       break;
 
-    int status = 0;
-    if (plugin__call_begin(rc->owner)) {
-      status = read_cb_call(rc);
-      plugin__call_end(rc->owner);
-    }
+    int status = read_cb_call(rc);
     if (status != 0) {
       NOTICE("read-function of plugin \"%s\" failed", rc->name);
       failed++;

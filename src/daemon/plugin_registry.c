@@ -164,6 +164,29 @@ void plugin__record_foreach(void (*fn)(plugin_t *, void *), void *arg) {
   pthread_mutex_unlock(&registry_lock);
 }
 
+/* ---- reports ------------------------------------------------------------- */
+
+name_list_t name_list_init(char *buf, size_t len) {
+  if (len > 0)
+    buf[0] = '\0';
+  return (name_list_t){.buf = buf, .len = len};
+}
+
+void name_list_add(name_list_t *l, const char *fmt, ...) {
+  if (l->used < l->len && l->num > 0) {
+    int w = snprintf(l->buf + l->used, l->len - l->used, ", ");
+    l->used += w > 0 ? (size_t)w : 0;
+  }
+  if (l->used < l->len) {
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(l->buf + l->used, l->len - l->used, fmt, ap);
+    va_end(ap);
+    l->used += w > 0 ? (size_t)w : 0;
+  }
+  l->num++;
+}
+
 /* ---- thread context ------------------------------------------------------ */
 
 static __thread plugin_t *current_owner;

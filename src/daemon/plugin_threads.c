@@ -88,17 +88,10 @@ int plugin_thread_create(pthread_t *thread, void *(*start_routine)(void *),
 }
 
 size_t plugin__threads_alive(plugin_t *p, char *names, size_t len) {
-  size_t n = 0, used = 0;
-  if (len > 0)
-    names[0] = '\0';
+  name_list_t l = name_list_init(names, len);
   pthread_mutex_lock(&threads_lock);
-  for (plugin_thread_t *t = p->threads; t != NULL; t = t->next, n++) {
-    if (used >= len)
-      continue;
-    int w = snprintf(names + used, len - used, "%s\"%s\"", n ? ", " : "",
-                     t->name);
-    used += w > 0 ? (size_t)w : 0;
-  }
+  for (plugin_thread_t *t = p->threads; t != NULL; t = t->next)
+    name_list_add(&l, "\"%s\"", t->name);
   pthread_mutex_unlock(&threads_lock);
-  return n;
+  return l.num;
 }

@@ -233,6 +233,17 @@ static int handle_load_plugin(const oconfig_item_t *ci,
   return load_plugin_settings(p, ci, policy);
 }
 
+/* Adds a <Plugin> block (borrowed from the tree) to p's, in file order. */
+static int add_block(cf_plugin_t *p, oconfig_item_t *ci) {
+  oconfig_item_t **b =
+      realloc(p->conf.blocks, (p->conf.blocks_num + 1) * sizeof(*b));
+  if (b == NULL)
+    return -ENOMEM;
+  p->conf.blocks = b;
+  b[p->conf.blocks_num++] = ci;
+  return 0;
+}
+
 static int handle_plugin_block(oconfig_item_t *ci) {
   const char *file;
   int line;
@@ -242,15 +253,7 @@ static int handle_plugin_block(oconfig_item_t *ci) {
     return -EINVAL;
   }
   cf_plugin_t *p = plugin_entry(ci->values[0].value.string, ci);
-  if (p == NULL)
-    return -ENOMEM;
-  oconfig_item_t **b =
-      realloc(p->conf.blocks, (p->conf.blocks_num + 1) * sizeof(*b));
-  if (b == NULL)
-    return -ENOMEM;
-  p->conf.blocks = b;
-  b[p->conf.blocks_num++] = ci;
-  return 0;
+  return p != NULL ? add_block(p, ci) : -ENOMEM;
 }
 
 static int handle_global(const oconfig_item_t *ci) {
@@ -542,16 +545,9 @@ int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
                  p.file, p.line, name);
         status = -EINVAL;
       }
-    } else if (strcasecmp(ci->key, "Plugin") == 0) {
-      oconfig_item_t **b =
-          realloc(p.conf.blocks, (p.conf.blocks_num + 1) * sizeof(*b));
-      if (b == NULL) {
-        status = -ENOMEM;
-        snprintf(errbuf, errlen, "out of memory");
-        break;
-      }
-      p.conf.blocks = b;
-      b[p.conf.blocks_num++] = ci;
+    } else if (strcasecmp(ci->key, "Plugin") == 0 &&
+               (status = add_block(&p, ci)) != 0) {
+      snprintf(errbuf, errlen, "out of memory");
     }
   }
   const char *autoload = global_option_get("AutoLoadPlugin");

@@ -9,8 +9,8 @@
 
 #include "liboconfig/oconfig.h"
 #include "plugin_dynamic.h"
+#include "threads_now.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/un.h>
 
@@ -22,18 +22,6 @@ static int cycles(void) {
 }
 
 static char sock_path[108];
-
-static int threads_now(void) {
-  DIR *d = opendir("/proc/self/task");
-  ck_assert_ptr_nonnull(d);
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)) != NULL)
-    if (e->d_name[0] != '.')
-      n++;
-  closedir(d);
-  return n;
-}
 
 static int client(void) {
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -16,8 +16,8 @@
 #include "utils_cache.h"
 
 #include "check_main.h"
+#include "threads_now.h"
 #include <check.h>
-#include <dirent.h>
 #include <pthread.h>
 
 static char dir[] = "/tmp/test_unload_cycles.XXXXXX";
@@ -27,17 +27,6 @@ static char out_path[PATH_MAX];
 static int cycles(int def) {
   const char *env = getenv("UNLOAD_CYCLES");
   return env != NULL && atoi(env) > 0 ? atoi(env) : def;
-}
-
-static int threads_now(void) {
-  DIR *d = opendir("/proc/self/task");
-  ck_assert_ptr_nonnull(d);
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)) != NULL)
-    n += e->d_name[0] != '.';
-  closedir(d);
-  return n;
 }
 
 /* <dir>/plugins/<name>.so -> the built object. */

@@ -2,7 +2,9 @@
 # Lifecycle commands that must be refused, each with a status line naming
 # the plugin, the step and the reason: a plugin that does not exist, one
 # loaded already or not at all, names that are paths, a missing argument,
-# the unixsock plugin unloading itself under its own client, two RELOADs
+# the unixsock plugin unloading itself under its own client, a plugin the
+# files do not load (LOAD says a restart loses it; RELOAD has nothing to
+# read and is refused), two RELOADs
 # of one plugin at once (one does the work, the other is told the plugin is
 # busy), a RELOAD when the configuration file does not parse. Without
 # "PluginControl true" the commands are off and say how to turn them on.
@@ -10,7 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 it_init lifecycle_bad_input
 
-it_plugins "$TMP/plugins" load cpu csv logfile unixsock
+it_plugins "$TMP/plugins" load cpu memory csv logfile unixsock
 it_test_plugins "$TMP/plugins" test_block_read
 
 # conf DIR UNIXSOCK-OPTIONS BLOCK-SECONDS: writes DIR/collectd.conf.
@@ -73,6 +75,11 @@ printf '%s\n' "$reply" | grep -Eqi '^-1 .*usage' ||
   it_fail "the reply was \"$reply\""
 it_ok "$reply"
 it_expect "$SOCK" "UNLOAD unixsock" "^-1 unixsock: unload: refused: .*own socket"
+it_expect "$SOCK" "LOAD memory" \
+  "^0 memory: loaded, ready; the configuration files do not load it, so it will not be loaded after a restart$"
+it_expect "$SOCK" "RELOAD memory" \
+  '^-1 memory: config: the configuration files do not load it \(no "LoadPlugin memory"\); use UNLOAD'
+it_expect "$SOCK" "UNLOAD memory" "^0 memory: unloaded$"
 it_check "nothing was loaded from a path; unixsock and cpu still ready"
 for p in x a/b .. ../x; do
   it_listed "$SOCK" "$p" && it_fail "\"$p\" is listed"

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Installs what building and testing need on Debian 12, as root: the
-# toolchain, libltdl and Check, valgrind, clang for the sanitizer builds, and
+# toolchain and Check, valgrind, clang for the sanitizer builds, and
 # Debian's collectd 5.12 (collectd-core, collectd-utils, collectd-dev) as the
 # test peer. Does nothing that is already there.
 set -e
-pkgs="build-essential autoconf automake libtool libltdl-dev pkg-config check
+pkgs="build-essential autoconf automake libtool pkg-config check
       valgrind clang-14 libclang-rt-14-dev collectd-core collectd-utils
       collectd-dev librrd8 python3 procps"
 missing=""

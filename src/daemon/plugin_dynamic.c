@@ -3,12 +3,13 @@
 #include "types_list.h"
 #include "utils/common/common.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 
-/* Serializes every lt_dl* call: libltdl keeps global state and is not
- * known to be safe under threads. */
-static pthread_mutex_t ltdl_lock = PTHREAD_MUTEX_INITIALIZER;
-static int ltdl_users;
+/* Serializes opening and closing objects, so that the constructors and
+ * destructors of plugins never run concurrently, and keeps dlerror() with
+ * the dlopen() it belongs to. */
+static pthread_mutex_t dl_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static char *plugin_dir;
 
@@ -34,23 +35,10 @@ bool plugin_is_loaded(char const *name) {
   return plugin__record_find(name) != NULL;
 }
 
-static int ltdl_acquire(void) {
-  pthread_mutex_lock(&ltdl_lock);
-  int status = ltdl_users++ == 0 ? lt_dlinit() : 0;
-  if (status != 0)
-    ltdl_users--;
-  pthread_mutex_unlock(&ltdl_lock);
-  return status != 0 ? -EIO : 0;
-}
-
-static void ltdl_release(void) {
-  pthread_mutex_lock(&ltdl_lock);
-  if (--ltdl_users == 0)
-    lt_dlexit();
-  pthread_mutex_unlock(&ltdl_lock);
-}
-
-/* Opens <dir>/<name>.so. */
+/* Opens <dir>/<name>.so, resolving every symbol now: an object that
+ * needs a symbol the daemon does not export, or a library that is not
+ * installed, fails here with the dynamic linker's own words rather than
+ * later, in the middle of a call. */
 static int object_open(plugin_t *p, char *errbuf, size_t errlen) {
   char path[PATH_MAX];
   if ((size_t)snprintf(path, sizeof(path), "%s/%s.so", plugin_get_dir(),
@@ -64,46 +52,43 @@ static int object_open(plugin_t *p, char *errbuf, size_t errlen) {
     snprintf(errbuf, errlen, "cannot open \"%s\": %s", path, strerror(err));
     return -err;
   }
-  if (ltdl_acquire() != 0) {
-    snprintf(errbuf, errlen, "lt_dlinit failed");
-    return -EIO;
+  if (!S_ISREG(st.st_mode)) {
+    snprintf(errbuf, errlen, "cannot open \"%s\": not a regular file", path);
+    return -ENOEXEC;
   }
 
-  pthread_mutex_lock(&ltdl_lock);
-  lt_dladvise advise;
-  lt_dladvise_init(&advise);
-  if (p->conf.global)
-    lt_dladvise_global(&advise);
-  p->handle = lt_dlopenadvise(path, advise);
-  lt_dladvise_destroy(&advise);
-  const char *why = p->handle == NULL ? lt_dlerror() : NULL;
-  if (why != NULL)
-    snprintf(errbuf, errlen, "cannot open \"%s\": %s", path, why);
-  pthread_mutex_unlock(&ltdl_lock);
-
+  pthread_mutex_lock(&dl_lock);
+  int mode = RTLD_NOW | (p->conf.global ? RTLD_GLOBAL : RTLD_LOCAL);
+  p->handle = dlopen(path, mode);
   if (p->handle == NULL) {
-    ltdl_release();
-    return -ELIBBAD;
+    const char *why = dlerror();
+    if (why == NULL)
+      why = "unknown error";
+    /* dlerror() often starts with the path we name already. */
+    size_t len = strlen(path);
+    if (strncmp(why, path, len) == 0 && strncmp(why + len, ": ", 2) == 0)
+      why += len + 2;
+    snprintf(errbuf, errlen, "cannot open \"%s\": %s", path, why);
   }
-  return 0;
+  pthread_mutex_unlock(&dl_lock);
+  return p->handle != NULL ? 0 : -ELIBBAD;
 }
 
 static void object_close(plugin_t *p) {
   if (p->handle == NULL)
     return;
-  pthread_mutex_lock(&ltdl_lock);
-  lt_dlclose(p->handle);
-  pthread_mutex_unlock(&ltdl_lock);
+  pthread_mutex_lock(&dl_lock);
+  dlclose(p->handle);
+  pthread_mutex_unlock(&dl_lock);
   p->handle = NULL;
-  ltdl_release();
 }
 
 /* Runs module_register() in the plugin's context, so that everything it
  * registers is owned by it. */
 static int object_register(plugin_t *p, char *errbuf, size_t errlen) {
-  pthread_mutex_lock(&ltdl_lock);
-  void (*reg)(void) = (void (*)(void))lt_dlsym(p->handle, "module_register");
-  pthread_mutex_unlock(&ltdl_lock);
+  pthread_mutex_lock(&dl_lock);
+  void (*reg)(void) = (void (*)(void))dlsym(p->handle, "module_register");
+  pthread_mutex_unlock(&dl_lock);
   if (reg == NULL) {
     snprintf(errbuf, errlen, "the object has no module_register()");
     return -ENOENT;

@@ -8,7 +8,6 @@
 
 #include "plugin.h"
 
-#include <ltdl.h>
 #include <stdatomic.h>
 
 /* ---- plugin records ------------------------------------------------------ */
@@ -60,7 +59,7 @@ struct plugin_s {
   _Atomic int state;
   /* The context callbacks of this plugin run in; ctx.name points at name. */
   plugin_ctx_t ctx;
-  lt_dlhandle handle; /* NULL for the core's pseudo-plugin */
+  void *handle; /* dlopen()'s; NULL for the core's pseudo-plugin */
   /* Set by plugin_register_unloadable() during module_register(). */
   _Atomic bool unloadable;
   /* Set when its module_register() is called: from then on its code may

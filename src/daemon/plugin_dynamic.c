@@ -1,5 +1,6 @@
 /* The plugin lifecycle (see plugin_dynamic.h). */
 #include "plugin_dynamic.h"
+#include "exit_watch.h"
 #include "types_list.h"
 #include "utils/common/common.h"
 
@@ -403,6 +404,8 @@ int plugin_dynamic_shutdown_all(void) {
     callback_t *cb = s->cb[i];
     if (cb->owner != NULL && !shuts_down_at_exit(cb->owner))
       continue;
+    exit_watch_step(unload_timeout, "shutdown callback \"%s\" of %s",
+                    cb->name, cb->owner != NULL ? cb->owner->name : "the core");
     if (CB_CALL(cb, shutdown) != 0) {
       ERROR("shutdown callback \"%s\" failed", cb->name);
       failed++;

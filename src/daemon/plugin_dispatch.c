@@ -6,6 +6,18 @@
 #include "utils/common/common.h"
 #include "utils_cache.h"
 
+/* As collectd 5.12 does before a value reaches the cache and the writers:
+ * a '/' in a name would split it in a path or an identifier, so a name
+ * that is just "/" becomes "root", a leading '/' goes and any other '/'
+ * becomes '_' (df's "/" and "/var/log", processes' command lines...). */
+static void normalise_names(value_list_t *vl) {
+  char *names[] = {vl->host, vl->plugin, vl->plugin_instance, vl->type,
+                   vl->type_instance};
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(names); i++)
+    if (strchr(names[i], '/') != NULL)
+      escape_slashes(names[i], DATA_MAX_NAME_LEN);
+}
+
 /* Checks vl against its data set and fills in what the caller left empty. */
 static int values_prepare(const value_list_t *in, value_list_t *out,
                           const data_set_t **ret_ds) {
@@ -35,6 +47,7 @@ static int values_prepare(const value_list_t *in, value_list_t *out,
   }
 
   *out = *in;
+  normalise_names(out);
   if (out->time == 0)
     out->time = cdtime();
   if (out->interval == 0)

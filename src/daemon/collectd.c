@@ -1,6 +1,9 @@
 /* The collectd binary: command line, start-up, the main loop and an
  * orderly shutdown. */
 #include "configfile_internal.h"
+#include "daemon_signals.h"
+#include "exit_watch.h"
+#include "filter_chain/fc.h"
 #include "plugin_control.h"
 #include "plugin_dynamic.h"
 #include "plugin_read.h"
@@ -133,29 +136,16 @@ static int daemonize(void) {
   return 0;
 }
 
-/* The signals the main loop waits for; every thread blocks them, so they
- * are delivered to sigtimedwait() in the main thread only. */
-static void signals_block(sigset_t *set) {
-  sigemptyset(set);
-  sigaddset(set, SIGINT);
-  sigaddset(set, SIGTERM);
-  sigaddset(set, SIGUSR1);
-  sigaddset(set, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, set, NULL);
-  signal(SIGPIPE, SIG_IGN);
-}
-
 /* Expires stale cache entries once per interval until told to stop. */
-static void main_loop(const sigset_t *set) {
+static void main_loop(void) {
   for (;;) {
-    struct timespec ts = CDTIME_T_TO_TIMESPEC(cf_get_default_interval());
-    int sig = sigtimedwait(set, NULL, &ts);
+    int sig = signals_wait(cf_get_default_interval());
     if (plugin_control_failure_shutdown()) {
       INFO("Exiting: a plugin failed and its OnPluginFailure is Shutdown.");
       return;
     }
-    if (sig == SIGINT || sig == SIGTERM) {
-      INFO("Exiting normally (signal %d).", sig);
+    if (sig == SIGTERM) {
+      INFO("Exiting normally (SIGTERM or SIGINT).");
       return;
     }
     if (sig == SIGUSR1) {
@@ -163,21 +153,41 @@ static void main_loop(const sigset_t *set) {
       plugin_flush(NULL, 0, NULL);
       continue;
     }
+    if (sig == SIGHUP) {
+      INFO("SIGHUP received; nothing to do (use RELOAD on the socket)");
+      continue;
+    }
     uc_check_timeout();
   }
 }
 
 /* Stops reading, delivers what is queued (bounded by Timeout intervals),
- * shuts the plugins down and frees everything. */
+ * shuts the plugins down and frees everything. Every step is bounded (see
+ * exit_watch.h): a callback that never returns ends the process with
+ * EXIT_FAILURE instead of keeping it from exiting. */
 static int shutdown_all(bool threads_started) {
+  cdtime_t unload_timeout = global_option_get_time(
+      "UnloadTimeout", TIME_T_TO_CDTIME_T_STATIC(10));
+  cdtime_t write_timeout = (cdtime_t)timeout_g * cf_get_default_interval();
+  exit_watch_start();
   /* A command under way gets the time an unload may take, and some. */
-  plugin_control_stop(2 * global_option_get_time(
-                              "UnloadTimeout", TIME_T_TO_CDTIME_T_STATIC(10)));
-  if (threads_started)
+  exit_watch_step(3 * unload_timeout, "waiting for a lifecycle command");
+  plugin_control_stop(2 * unload_timeout);
+  if (threads_started) {
+    exit_watch_step(unload_timeout, "stopping the read threads");
     plugin__read_stop();
+  }
+  exit_watch_step(unload_timeout, "flushing");
   plugin_flush(NULL, 0, NULL);
-  plugin__write_stop((cdtime_t)timeout_g * cf_get_default_interval());
+  exit_watch_step(write_timeout + unload_timeout,
+                  "delivering the queued values");
+  plugin__write_stop(write_timeout);
+  /* Before any plugin's shutdown: the destroy callbacks of matches and
+   * targets may need what their plugin frees there. */
+  exit_watch_step(unload_timeout, "freeing the filter chains");
+  fc__publish(NULL, unload_timeout);
   int status = plugin_dynamic_shutdown_all();
+  exit_watch_stop();
   uc_shutdown();
   types_destroy_all();
   return status;
@@ -187,8 +197,10 @@ int main(int argc, char **argv) {
   cmdline_t cl;
   parse_args(argc, argv, &cl);
 
-  sigset_t set;
-  signals_block(&set);
+  if (signals_init() != 0) {
+    fprintf(stderr, "cannot set up signal handling: %s\n", STRERRNO);
+    return EXIT_FAILURE;
+  }
   plugin_init_ctx();
 
   if (cf_read(cl.config_file) != 0) {
@@ -199,8 +211,11 @@ int main(int argc, char **argv) {
   }
 
   bool stop = false;
+  fc__init();
   if (cl.test_config) {
     int status = cf_load_plugins(true, &stop);
+    if (!stop && cf_configure_chains() != 0)
+      status = -1;
     shutdown_all(false);
     cf_free();
     return status == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
@@ -222,6 +237,8 @@ int main(int argc, char **argv) {
 
   int exit_status = EXIT_SUCCESS;
   int status = cf_load_plugins(false, &stop);
+  if (!stop && cf_configure_chains() != 0)
+    stop = true;
   if (stop) {
     exit_status = EXIT_FAILURE;
   } else if (cl.test_readall) {
@@ -231,7 +248,7 @@ int main(int argc, char **argv) {
     internal_stats_register();
     plugin__read_start((int)global_option_get_long("ReadThreads", 5));
     INFO("Initialization complete, entering read-loop.");
-    main_loop(&set);
+    main_loop();
     if (plugin_control_failure_shutdown())
       exit_status = EXIT_FAILURE;
   }

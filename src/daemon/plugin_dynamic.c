@@ -1,5 +1,7 @@
 /* The plugin lifecycle (see plugin_dynamic.h). */
 #include "plugin_dynamic.h"
+#include "exit_watch.h"
+#include "filter_chain/fc.h"
 #include "types_list.h"
 #include "utils/common/common.h"
 
@@ -167,6 +169,7 @@ static int init_callbacks(plugin_t *p, char *errbuf, size_t errlen) {
 }
 
 static void forget_callbacks(plugin_t *p) {
+  fc__remove_owner(p);
   plugin__read_remove_owner(p);
   cb_list_remove_owner(p);
   plugin__config_remove_owner(p);
@@ -403,6 +406,8 @@ int plugin_dynamic_shutdown_all(void) {
     callback_t *cb = s->cb[i];
     if (cb->owner != NULL && !shuts_down_at_exit(cb->owner))
       continue;
+    exit_watch_step(unload_timeout, "shutdown callback \"%s\" of %s",
+                    cb->name, cb->owner != NULL ? cb->owner->name : "the core");
     if (CB_CALL(cb, shutdown) != 0) {
       ERROR("shutdown callback \"%s\" failed", cb->name);
       failed++;

@@ -1,0 +1,116 @@
+/* See exit_watch.h. The watchdog is a thread that sleeps until the current
+ * step's deadline; every new step moves the deadline. */
+#include "exit_watch.h"
+#include "plugin_internal.h"
+#include "utils/common/common.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+/* Protects everything below; `changed` is signalled on every new step and
+ * at the stop. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t changed;
+static pthread_t thread;
+static bool running, stopping;
+static unsigned long step;  /* bumped by every exit_watch_step() */
+static cdtime_t deadline;   /* of the current step; 0: none yet */
+static cdtime_t step_timeout;
+static char what[256];
+
+typedef struct {
+  name_list_t l;
+} running_t;
+
+static void add_running(plugin_t *p, void *arg) {
+  running_t *r = arg;
+  char names[256];
+  if (plugin__read_running(p, names, sizeof(names)) > 0)
+    name_list_add(&r->l, "%s of %s", names, p->name);
+  if (cb_list_running(p, names, sizeof(names)) > 0)
+    name_list_add(&r->l, "%s of %s", names, p->name);
+}
+
+static _Noreturn void give_up(const char *step_name, cdtime_t timeout) {
+  /* If logging itself is stuck (a log plugin's lock held by what hangs),
+   * SIGALRM's default action still ends the process. */
+  signal(SIGALRM, SIG_DFL);
+  alarm(2);
+  char buf[768];
+  running_t r = {.l = name_list_init(buf, sizeof(buf))};
+  plugin__record_foreach(add_running, &r);
+  ERROR("exit: %s still running after %.3g s (callbacks under way: %s); "
+        "exiting without waiting for it",
+        step_name, CDTIME_T_TO_DOUBLE(timeout), r.l.num > 0 ? buf : "none");
+  _exit(EXIT_FAILURE);
+}
+
+static void *watch(void *unused) {
+  (void)unused;
+  pthread_mutex_lock(&lock);
+  while (!stopping) {
+    if (deadline == 0) {
+      pthread_cond_wait(&changed, &lock);
+      continue;
+    }
+    unsigned long seen = step;
+    struct timespec ts = CDTIME_T_TO_TIMESPEC(deadline);
+    int status = pthread_cond_timedwait(&changed, &lock, &ts);
+    if (status == ETIMEDOUT && !stopping && step == seen) {
+      char name[sizeof(what)];
+      sstrncpy(name, what, sizeof(name));
+      cdtime_t timeout = step_timeout;
+      pthread_mutex_unlock(&lock);
+      give_up(name, timeout);
+    }
+  }
+  pthread_mutex_unlock(&lock);
+  return NULL;
+}
+
+int exit_watch_start(void) {
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  /* cdtime() is the wall clock, which the deadline is computed from. */
+  pthread_condattr_setclock(&attr, CLOCK_REALTIME);
+  pthread_cond_init(&changed, &attr);
+  pthread_condattr_destroy(&attr);
+  stopping = false;
+  deadline = 0;
+  int status = pthread_create(&thread, NULL, watch, NULL);
+  if (status != 0) {
+    ERROR("exit: cannot start the watchdog: %s; the exit is not bounded",
+          strerror(status));
+    return -status;
+  }
+  pthread_setname_np(thread, "exit watchdog");
+  running = true;
+  return 0;
+}
+
+void exit_watch_step(cdtime_t timeout, const char *fmt, ...) {
+  if (!running)
+    return;
+  pthread_mutex_lock(&lock);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof(what), fmt, ap);
+  va_end(ap);
+  step++;
+  step_timeout = timeout;
+  deadline = cdtime() + timeout;
+  pthread_cond_signal(&changed);
+  pthread_mutex_unlock(&lock);
+}
+
+void exit_watch_stop(void) {
+  if (!running)
+    return;
+  pthread_mutex_lock(&lock);
+  stopping = true;
+  pthread_cond_signal(&changed);
+  pthread_mutex_unlock(&lock);
+  pthread_join(thread, NULL);
+  pthread_cond_destroy(&changed);
+  running = false;
+}

@@ -9,9 +9,10 @@
 /* As collectd 5.12 does before a value reaches the cache and the writers:
  * a '/' in a name would split it in a path or an identifier, so a name
  * that is just "/" becomes "root", a leading '/' goes and any other '/'
- * becomes '_' (df's "/" and "/var/log", processes' command lines...). */
+ * becomes '_' (df's "/" and "/var/log", processes' command lines...).
+ * The type is not touched: one with a '/' is not in types.db anyway. */
 static void normalise_names(value_list_t *vl) {
-  char *names[] = {vl->host, vl->plugin, vl->plugin_instance, vl->type,
+  char *names[] = {vl->host, vl->plugin, vl->plugin_instance,
                    vl->type_instance};
   for (size_t i = 0; i < STATIC_ARRAY_SIZE(names); i++)
     if (strchr(names[i], '/') != NULL)
@@ -47,13 +48,13 @@ static int values_prepare(const value_list_t *in, value_list_t *out,
   }
 
   *out = *in;
-  normalise_names(out);
   if (out->time == 0)
     out->time = cdtime();
   if (out->interval == 0)
     out->interval = plugin_get_interval();
   if (out->host[0] == '\0' && hostname_g != NULL)
     sstrncpy(out->host, hostname_g, sizeof(out->host));
+  normalise_names(out); /* the host filled in too */
   *ret_ds = ds;
   return 0;
 }

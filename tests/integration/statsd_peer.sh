@@ -154,15 +154,9 @@ done
 
 # ---- comparing -----------------------------------------------------------------
 
-# identifiers WHO: the csv file names without the date.
-identifiers() {
-  (cd "$TMP/$1/csv" && find . -type f) |
-    sed -e 's|^\./||' -e 's|-[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]$||' |
-    LC_ALL=C sort -u
-}
 it_check "the same csv identifiers (- Debian's only, + ours only)"
-identifiers ours >"$TMP/ours.ids"
-identifiers debian >"$TMP/debian.ids"
+it_identifiers "$TMP/ours/csv" >"$TMP/ours.ids"
+it_identifiers "$TMP/debian/csv" >"$TMP/debian.ids"
 [ -s "$TMP/debian.ids" ] || it_fail "Debian's wrote no csv file"
 diff -u "$TMP/debian.ids" "$TMP/ours.ids" >"$TMP/ids.diff" || {
   echo "FAILED"

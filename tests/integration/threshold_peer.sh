@@ -40,6 +40,7 @@ cat >"$TMP/values" <<'EOF'
 1 seq/load 0.5:0.5:0.5
 1 seqx/gauge 5
 1 seq/gauge-other 5
+1 seq-pi/gauge 5
 1 seq/gauge-a 10.5
 1 seq/gauge-a 12
 1 seq/gauge-hits 15
@@ -53,6 +54,7 @@ cat >"$TMP/values" <<'EOF'
 1 seq/gauge-a 25
 1 seq/gauge-hits 15
 1 seq/gauge-persist 1
+1 seq-pi/gauge 60
 1 seq/load 4.5:0.5:0.5
 1 seq/gauge-a 19.5
 1 seq/gauge-hits 15
@@ -83,6 +85,7 @@ cat >"$TMP/values" <<'EOF'
 1 seq/load 3:3:3
 1 seqx/gauge 5
 1 seq/gauge-other 5
+1 seq-pi/gauge 55
 2 seq/gauge-a 5
 2 seq/gauge-persist 1
 2 seq/load 0.1:0.1:0.1
@@ -93,7 +96,7 @@ EOF
 # Identifiers that get a missing notification: those with an interesting
 # threshold (all but gauge-inv).
 MISSING="seq/gauge-a seq/gauge-hits seq/gauge-persist seq/df-root seq/load
-seqx/gauge seq/gauge-other"
+seqx/gauge seq/gauge-other seq-pi/gauge"
 
 THRESHOLDS='
 <Plugin threshold>
@@ -108,6 +111,12 @@ THRESHOLDS='
       Instance "hits"
       WarningMax 10
       Hits 2
+    </Type>
+  </Plugin>
+  <Plugin "seq">
+    Instance "pi"
+    <Type "gauge">
+      WarningMax 50
     </Type>
   </Plugin>
   <Host "itest">
@@ -269,7 +278,7 @@ all_missing() {
   done
 }
 for who in ours debian; do
-  it_check "$who: missing notifications for $(echo $MISSING | wc -w) identifiers"
+  it_check "$who: missing notifications for $(echo "$MISSING" | wc -w) identifiers"
   it_wait all_missing $who || it_fail "not all after ${IT_DEADLINE}s"
   it_ok
 done
@@ -295,7 +304,7 @@ logged() {
 }
 # NotificationExec's programs run on their own: wait for all of them.
 SEQ='^Plugin: seq'
-recorded() { [ "$(ex_count "$TMP/$1" "$SEQ")" -ge "$(logged $1 | wc -l)" ]; }
+recorded() { [ "$(ex_count "$TMP/$1" "$SEQ")" -ge "$(logged "$1" | wc -l)" ]; }
 for who in ours debian; do
   it_check "$who: NotificationExec got the $(logged $who | wc -l) notifications"
   it_wait recorded $who ||
@@ -314,7 +323,7 @@ it_ok
 # identifiers are not ordered (a missing one comes when the cache's timeout
 # check finds it).
 by_identifier() {
-  logged $1 | awk '{
+  logged "$1" | awk '{
       key = $0
       sub(/^severity = [A-Z]*, /, "", key)
       sub(/, message = .*/, "", key)
@@ -330,6 +339,7 @@ it_check "Debian's run raised what the test means to compare"
 for what in 'severity = WARNING' 'severity = FAILURE' 'severity = OKAY' \
   'type_instance = hits' 'type_instance = persist' 'type_instance = inv' \
   'type = df' 'type = load' 'plugin = seqx' 'type_instance = other' \
+  'plugin_instance = pi, type = gauge, message = Host itest, plugin seq (instance pi) type gauge: Data source "value" is currently 60' \
   'has not been updated'; do
   grep -qF "$what" "$TMP/debian.logged" || it_fail "no notification with $what"
 done

@@ -3,6 +3,7 @@
 #include "configfile_internal.h"
 #include "daemon_signals.h"
 #include "exit_watch.h"
+#include "filter_chain/fc.h"
 #include "plugin_control.h"
 #include "plugin_dynamic.h"
 #include "plugin_read.h"
@@ -181,6 +182,10 @@ static int shutdown_all(bool threads_started) {
   exit_watch_step(write_timeout + unload_timeout,
                   "delivering the queued values");
   plugin__write_stop(write_timeout);
+  /* Before any plugin's shutdown: the destroy callbacks of matches and
+   * targets may need what their plugin frees there. */
+  exit_watch_step(unload_timeout, "freeing the filter chains");
+  fc__publish(NULL, unload_timeout);
   int status = plugin_dynamic_shutdown_all();
   exit_watch_stop();
   uc_shutdown();
@@ -206,8 +211,11 @@ int main(int argc, char **argv) {
   }
 
   bool stop = false;
+  fc__init();
   if (cl.test_config) {
     int status = cf_load_plugins(true, &stop);
+    if (!stop && cf_configure_chains() != 0)
+      status = -1;
     shutdown_all(false);
     cf_free();
     return status == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
@@ -229,6 +237,8 @@ int main(int argc, char **argv) {
 
   int exit_status = EXIT_SUCCESS;
   int status = cf_load_plugins(false, &stop);
+  if (!stop && cf_configure_chains() != 0)
+    stop = true;
   if (stop) {
     exit_status = EXIT_FAILURE;
   } else if (cl.test_readall) {

@@ -6,6 +6,7 @@
  * the lifecycle, one at a time, in the order of the file. */
 #include "configfile_internal.h"
 #include "configfile_include.h"
+#include "filter_chain/fc.h"
 #include "plugin_dynamic.h"
 #include "types_list.h"
 #include "utils/common/common.h"
@@ -113,6 +114,9 @@ static cf_plugin_t *plugins;
 static size_t plugins_num;
 static char **types_files;
 static size_t types_files_num;
+/* The <Chain> blocks (borrowed from the tree), in file order. */
+static oconfig_item_t **chain_blocks;
+static size_t chain_blocks_num;
 /* The file cf_read() read, which LOAD and RELOAD read again. */
 static char *config_file;
 
@@ -256,6 +260,19 @@ static int handle_plugin_block(oconfig_item_t *ci) {
   return p != NULL ? add_block(p, ci) : -ENOMEM;
 }
 
+/* Chains are built once every plugin is loaded (cf_configure_chains()),
+ * so that the matches and targets they use are registered whatever the
+ * order of the file. */
+static int add_chain_block(oconfig_item_t *ci) {
+  oconfig_item_t **b =
+      realloc(chain_blocks, (chain_blocks_num + 1) * sizeof(*b));
+  if (b == NULL)
+    return -ENOMEM;
+  chain_blocks = b;
+  b[chain_blocks_num++] = ci;
+  return 0;
+}
+
 static int handle_global(const oconfig_item_t *ci) {
   const char *file;
   int line;
@@ -382,6 +399,7 @@ plugin_failure_policy_t cf_default_failure_policy(void) {
 
 static int walk_tree(oconfig_item_t *root) {
   int status = 0;
+  chain_blocks_num = 0; /* they pointed into the tree read before */
   /* OnPluginFailure may come anywhere at the top; LoadPlugin blocks need
    * it, so look for it first. */
   for (int i = 0; i < root->children_num; i++) {
@@ -406,6 +424,8 @@ static int walk_tree(oconfig_item_t *root) {
       ret = handle_plugin_block(ci);
     else if (strcasecmp(ci->key, "OnPluginFailure") == 0)
       continue;
+    else if (strcasecmp(ci->key, "Chain") == 0)
+      ret = add_chain_block(ci);
     else if (ci->children_num == 0)
       ret = handle_global(ci);
     else {
@@ -443,6 +463,9 @@ static int check_unloaded_blocks(plugin_failure_policy_t policy) {
 }
 
 void cf_free(void) {
+  free(chain_blocks);
+  chain_blocks = NULL;
+  chain_blocks_num = 0;
   for (size_t i = 0; i < plugins_num; i++)
     free(plugins[i].conf.blocks);
   free(plugins);
@@ -510,6 +533,32 @@ int cf_load_plugins(bool check_only, bool *shutdown) {
     }
   }
   return failed ? -1 : 0;
+}
+
+/* ---- filter chains -------------------------------------------------------- */
+
+static bool option_is_set(const char *key) {
+  global_option_t *o = option_find(key);
+  return o != NULL && o->value != NULL;
+}
+
+int cf_configure_chains(void) {
+  fc_conf_t conf = {
+      .blocks = chain_blocks,
+      .blocks_num = chain_blocks_num,
+      .pre_cache = global_option_get("PreCacheChain"),
+      .pre_cache_set = option_is_set("PreCacheChain"),
+      .post_cache = global_option_get("PostCacheChain"),
+      .post_cache_set = option_is_set("PostCacheChain"),
+  };
+  fc_set_t *set = NULL;
+  char err[1024];
+  int status = fc__build(&conf, &set, err, sizeof(err));
+  if (status != 0) {
+    ERROR("filter chains: %s; the configuration is refused", err);
+    return status;
+  }
+  return fc__publish(set, 0);
 }
 
 /* ---- one plugin, read again ------------------------------------------------ */

@@ -11,6 +11,12 @@
  * is Shutdown. */
 int cf_load_plugins(bool check_only, bool *shutdown);
 
+/* Builds the filter chains from the <Chain> blocks and the PreCacheChain
+ * and PostCacheChain options, once the plugins that provide matches and
+ * targets are loaded, and puts them to use. A mistake refuses the whole
+ * configuration (logged with file and line): returns a negative errno. */
+int cf_configure_chains(void);
+
 /* The global OnPluginFailure. */
 plugin_failure_policy_t cf_default_failure_policy(void);
 

@@ -3,6 +3,7 @@
  * the rollback of a failed reconfiguration. The work itself is done by the
  * lifecycle in plugin_dynamic.c. */
 #include "plugin_control.h"
+#include "filter_chain/fc.h"
 #include "configfile_internal.h"
 #include "plugin_dynamic.h"
 #include "utils/common/common.h"
@@ -140,6 +141,17 @@ static plugin_t *changeable(const char *name, const char *verb,
              "exits; nothing changed",
              name, step);
     *status = refuse(name, -EPERM, msg);
+    return NULL;
+  }
+  /* A chain holds what the plugin's match or target made of its
+   * configuration, and would be left without it. */
+  char uses[512];
+  if (fc__owner_uses(p, uses, sizeof(uses)) > 0) {
+    snprintf(msg, len,
+             "%s: %s: refused: %s; change the chains and restart first; "
+             "nothing changed",
+             name, step, uses);
+    *status = refuse(name, -EBUSY, msg);
     return NULL;
   }
   return p;

@@ -1,9 +1,23 @@
 /* The dispatch paths: values, multi-values, missing values, cache events,
  * notifications and flushes. Every path calls only callbacks whose plugin
  * is ready. */
+#include "filter_chain/fc.h"
 #include "plugin_internal.h"
 #include "utils/common/common.h"
 #include "utils_cache.h"
+
+/* As collectd 5.12 does before a value reaches the cache and the writers:
+ * a '/' in a name would split it in a path or an identifier, so a name
+ * that is just "/" becomes "root", a leading '/' goes and any other '/'
+ * becomes '_' (df's "/" and "/var/log", processes' command lines...).
+ * The type is not touched: one with a '/' is not in types.db anyway. */
+static void normalise_names(value_list_t *vl) {
+  char *names[] = {vl->host, vl->plugin, vl->plugin_instance,
+                   vl->type_instance};
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(names); i++)
+    if (strchr(names[i], '/') != NULL)
+      escape_slashes(names[i], DATA_MAX_NAME_LEN);
+}
 
 /* Checks vl against its data set and fills in what the caller left empty. */
 static int values_prepare(const value_list_t *in, value_list_t *out,
@@ -40,8 +54,43 @@ static int values_prepare(const value_list_t *in, value_list_t *out,
     out->interval = plugin_get_interval();
   if (out->host[0] == '\0' && hostname_g != NULL)
     sstrncpy(out->host, hostname_g, sizeof(out->host));
+  normalise_names(out); /* the host filled in too */
   *ret_ds = ds;
   return 0;
+}
+
+/* The pre-cache chain may change a value list's names, values and meta
+ * data, so it gets values and meta data of its own, not the caller's. */
+static int dispatch_chained(fc_set_t *chains, const data_set_t *ds,
+                            value_list_t *vl) {
+  value_t local[8];
+  value_t *values = vl->values_len <= STATIC_ARRAY_SIZE(local)
+                        ? local
+                        : calloc(vl->values_len, sizeof(*values));
+  meta_data_t *meta = vl->meta != NULL ? meta_data_clone(vl->meta) : NULL;
+  if (values == NULL || (vl->meta != NULL && meta == NULL)) {
+    fc__release(chains);
+    if (values != local)
+      free(values);
+    meta_data_destroy(meta);
+    return -ENOMEM;
+  }
+  memcpy(values, vl->values, vl->values_len * sizeof(*values));
+  vl->values = values;
+  vl->meta = meta;
+
+  bool keep = fc__pre_cache(chains, ds, vl);
+  fc__release(chains);
+  int status = 0;
+  if (keep) {
+    uc_update(ds, vl);
+    status = plugin__write_enqueue(ds, vl);
+  }
+  /* What the chain left there: ours, or one a target put in its place. */
+  meta_data_destroy(vl->meta);
+  if (values != local)
+    free(values);
+  return status;
 }
 
 int plugin_dispatch_values(value_list_t const *vl) {
@@ -51,6 +100,9 @@ int plugin_dispatch_values(value_list_t const *vl) {
   if (status != 0)
     return status;
 
+  fc_set_t *chains = fc__pre_cache_acquire();
+  if (chains != NULL)
+    return dispatch_chained(chains, ds, &copy);
   /* As in collectd, a value the cache refuses (too old) is still written;
    * uc_update() has logged why. */
   uc_update(ds, &copy);

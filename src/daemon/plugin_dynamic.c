@@ -1,6 +1,7 @@
 /* The plugin lifecycle (see plugin_dynamic.h). */
 #include "plugin_dynamic.h"
 #include "exit_watch.h"
+#include "filter_chain/fc.h"
 #include "types_list.h"
 #include "utils/common/common.h"
 
@@ -168,6 +169,7 @@ static int init_callbacks(plugin_t *p, char *errbuf, size_t errlen) {
 }
 
 static void forget_callbacks(plugin_t *p) {
+  fc__remove_owner(p);
   plugin__read_remove_owner(p);
   cb_list_remove_owner(p);
   plugin__config_remove_owner(p);

@@ -5,6 +5,7 @@
  * delivers the batch to the write callbacks through one callback snapshot.
  * No lock is taken per value list on either side: a producer takes the
  * queue mutex only to wake a write thread that is asleep. */
+#include "filter_chain/fc.h"
 #include "plugin_internal.h"
 #include "utils/common/common.h"
 #include "utils_random.h"
@@ -353,16 +354,34 @@ static void deliver_chunk(cb_snapshot_t *s, wq_entry_t *chunk, size_t n) {
   }
 }
 
+/* With a post-cache chain, the chain decides, value by value, which write
+ * plugins get it (its "write" targets), and may change it on the way. */
+static void deliver_chained(fc_set_t *chains, wq_entry_t *chunk, size_t n) {
+  value_list_t vl;
+  wq_entry_t *e = chunk;
+  for (size_t j = 0; j < n; j++, e = e->next) {
+    entry_unpack(e, &vl);
+    fc__post_cache(chains, e->ds, &vl);
+    /* A target may have given the value meta data, or new meta data. */
+    e->meta = vl.meta;
+  }
+}
+
 static void deliver_batch(wq_entry_t *batch) {
-  /* One snapshot per batch: the callback list is not consulted per value. */
-  cb_snapshot_t *s = cb_list_acquire(CB_WRITE);
+  /* One snapshot (or one hold on the chains) per batch: neither the
+   * callback list nor the chains are looked up per value. */
+  fc_set_t *chains = fc__post_cache_acquire();
+  cb_snapshot_t *s = chains == NULL ? cb_list_acquire(CB_WRITE) : NULL;
   recycle_t r = {0};
   long n = 0;
   while (batch != NULL) {
     size_t len = 0;
     for (wq_entry_t *e = batch; e != NULL && len < DELIVER_CHUNK; e = e->next)
       len++;
-    deliver_chunk(s, batch, len);
+    if (chains != NULL)
+      deliver_chained(chains, batch, len);
+    else
+      deliver_chunk(s, batch, len);
     for (size_t j = 0; j < len; j++) {
       wq_entry_t *next = batch->next;
       entry_recycle(&r, batch);
@@ -372,6 +391,7 @@ static void deliver_batch(wq_entry_t *batch) {
   }
   entry_recycle_flush(&r);
   cb_list_release(s);
+  fc__release(chains);
   long done = atomic_fetch_add(&delivered, n) + n;
   if (done == atomic_load(&enqueued)) {
     pthread_mutex_lock(&queue_lock);

@@ -264,16 +264,17 @@ int types_parse_line(char *line, data_set_t *ds, char *errbuf,
     return -EINVAL;
   }
 
-  /* The rest is a comma-separated list of sources; blanks around the
-   * commas do not matter. */
+  /* The rest is a list of sources separated by commas, blanks or both
+   * (collectd 5.12's own file has two lines with blanks alone). */
   char *rest = strtok_r(NULL, "", &save);
   if (rest == NULL) {
     snprintf(errbuf, errlen, "type \"%s\" has no data sources", name);
     return -EINVAL;
   }
-  size_t count = 1;
+  static const char separators[] = ", \t\r\n";
+  size_t count = 1; /* at most one source more than separators */
   for (const char *c = rest; *c; c++)
-    count += (*c == ',');
+    count += strchr(separators, *c) != NULL;
 
   *ds = (data_set_t){0};
   snprintf(ds->type, sizeof(ds->type), "%s", name);
@@ -282,13 +283,9 @@ int types_parse_line(char *line, data_set_t *ds, char *errbuf,
     return -ENOMEM;
 
   char *save2 = NULL;
-  for (char *spec = strtok_r(rest, ",", &save2); spec != NULL;
-       spec = strtok_r(NULL, ",", &save2)) {
-    char *s = spec + strspn(spec, " \t\r\n");
-    s[strcspn(s, " \t\r\n")] = '\0';
-    if (*s == '\0')
-      continue;
-    int status = parse_source(s, &ds->ds[ds->ds_num], errbuf, errlen);
+  for (char *spec = strtok_r(rest, separators, &save2); spec != NULL;
+       spec = strtok_r(NULL, separators, &save2)) {
+    int status = parse_source(spec, &ds->ds[ds->ds_num], errbuf, errlen);
     if (status != 0) {
       free(ds->ds);
       ds->ds = NULL;

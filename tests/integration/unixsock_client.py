@@ -36,10 +36,21 @@ TIMEOUT = 20.0
 
 
 def connect(path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(TIMEOUT)
-    s.connect(path)
-    return s
+    # A socket with a timeout fails at once with EAGAIN when the listen
+    # backlog is full (many clients connecting together, a busy daemon):
+    # try again until the deadline rather than give up.
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(TIMEOUT)
+        try:
+            s.connect(path)
+            return s
+        except BlockingIOError:
+            s.close()
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def unescape(text):
@@ -134,11 +145,17 @@ def stress(path, connections, putvals):
     errors = []
     ok_count = [0]
     lock = threading.Lock()
-    start = threading.Barrier(connections)
+    # Bounded: a client that cannot connect breaks the barrier for all,
+    # and the test fails with its reason instead of hanging.
+    start = threading.Barrier(connections, timeout=TIMEOUT)
 
     def client(i):
         try:
-            s = connect(path)
+            try:
+                s = connect(path)
+            except Exception:
+                start.abort()
+                raise
             start.wait()
             lines = []
             expect = []

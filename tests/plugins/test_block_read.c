@@ -4,7 +4,11 @@
  *
  *   <Plugin test_block_read>
  *     BlockSeconds 2.5   # sleep in every read (default 0)
+ *     ReleaseFile "/path" # with it, a read ends as soon as the file exists
  *   </Plugin>
+ *
+ * ReleaseFile lets a test decide when a read ends instead of racing a
+ * fixed sleep against a loaded machine.
  *
  * Each read logs "test_block_read: read started" and "... read finished" at
  * INFO around the sleep, then dispatches test_block_read/gauge = 1. */
@@ -16,6 +20,7 @@
 #include "test_sleep.h"
 
 static cdtime_t tbr_block;
+static char *tbr_release;
 
 static int tbr_config(oconfig_item_t *ci) {
   for (int i = 0; i < ci->children_num; i++) {
@@ -23,6 +28,11 @@ static int tbr_config(oconfig_item_t *ci) {
 
     if (strcasecmp(opt->key, "BlockSeconds") == 0) {
       if (cf_util_get_cdtime(opt, &tbr_block) != 0)
+        return -EINVAL;
+    } else if (strcasecmp(opt->key, "ReleaseFile") == 0) {
+      free(tbr_release);
+      tbr_release = NULL;
+      if (cf_util_get_string(opt, &tbr_release) != 0)
         return -EINVAL;
     } else {
       ERROR("test_block_read: unknown option \"%s\"", opt->key);
@@ -34,7 +44,13 @@ static int tbr_config(oconfig_item_t *ci) {
 
 static int tbr_read(void) {
   INFO("test_block_read: read started");
-  test_sleep(tbr_block);
+  if (tbr_release == NULL) {
+    test_sleep(tbr_block);
+  } else {
+    cdtime_t end = cdtime() + tbr_block;
+    while (access(tbr_release, F_OK) != 0 && cdtime() < end)
+      test_sleep(MS_TO_CDTIME_T(10));
+  }
   INFO("test_block_read: read finished");
 
   value_list_t vl = VALUE_LIST_INIT;
@@ -47,6 +63,8 @@ static int tbr_read(void) {
 
 static int tbr_shutdown(void) {
   tbr_block = 0;
+  free(tbr_release);
+  tbr_release = NULL;
   return 0;
 }
 

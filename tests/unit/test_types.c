@@ -29,6 +29,13 @@ START_TEST(test_valid_lines) {
   ck_assert(ds.ds[0].max == 100.1);
   free(ds.ds);
 
+  /* Blanks alone separate sources too (ib_octets in collectd's file). */
+  ck_assert_int_eq(parse("ib_octets  rx:DERIVE:0:U tx:DERIVE:0:U", &ds, err),
+                   0);
+  ck_assert_uint_eq(ds.ds_num, 2);
+  ck_assert_str_eq(ds.ds[1].name, "tx");
+  free(ds.ds);
+
   ck_assert_int_eq(parse("c value:COUNTER:U:U,x:ABSOLUTE:-5:5", &ds, err), 0);
   ck_assert_int_eq(ds.ds[0].type, DS_TYPE_COUNTER);
   ck_assert_int_eq(ds.ds[1].type, DS_TYPE_ABSOLUTE);
@@ -89,6 +96,11 @@ END_TEST
 START_TEST(test_collectd_types_db) {
   /* Any collectd types.db must parse; Debian's is the peer's. */
   check_file("/usr/share/collectd/types.db");
+  /* Its ib_octets separates the two sources with blanks only. */
+  ck_assert_int_eq(read_types_list("/usr/share/collectd/types.db"), 0);
+  ck_assert_uint_eq(plugin_get_ds("ib_octets")->ds_num, 2);
+  ck_assert_uint_eq(plugin_get_ds("ib_packets")->ds_num, 2);
+  types_destroy_all();
 }
 END_TEST
 

@@ -5,11 +5,8 @@
 # StoreRates do) must get that value's rate, as in collectd 5.12, where the
 # write thread updates the cache right before it calls the write callbacks.
 # One write thread in both daemons, so that collectd 5.12's order is fixed.
-#
-# Expected to fail (XFAIL_TESTS) while our daemon updates the cache in the
-# dispatching thread, before the value is queued: by the time the write
-# thread delivers the first value, the cache already holds the last one, so
-# every value is judged and written with the last rate.
+# (Ours updates the cache when the value is dispatched; the write queue
+# keeps each value's rates for its write callbacks.)
 . "$(dirname "$0")/lib.sh"
 it_init burst_rates
 it_need_debian "$DEBIAN_PLUGINDIR/threshold.so" "$DEBIAN_PLUGINDIR/unixsock.so" \

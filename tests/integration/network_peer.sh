@@ -278,4 +278,15 @@ done <<EOF
 $COMBOS
 EOF
 
+# What network says while it shuts down reaches the log file, in both
+# daemons: the log plugins shut down last.
+while read -r c cl sv sec port; do
+  it_check "pair $c: the $sv server's log file has network's shutdown message"
+  it_grep "$TMP/$c-server/log" "network plugin: Stopping receive thread" ||
+    it_fail "not in $TMP/$c-server/log"
+  it_ok
+done <<EOF
+$COMBOS
+EOF
+
 it_pass

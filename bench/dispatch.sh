@@ -19,7 +19,11 @@
 #   BENCH_TYPES_DB [/usr/share/collectd/types.db]
 #   BENCH_CPUS              pin both daemons to these CPUs (taskset -c list)
 #   BENCH_KEEP              if set, keep the work directory and its logs
+#   BENCH_CONF              a file appended to every daemon's configuration
+#                           (bench/chains.sh: LoadPlugin lines and chains)
+#   BENCH_PLUGINS           plugin files (.so) to copy next to bench.so
 set -eu
+. "$(dirname "$0")/common.sh"
 
 values=${BENCH_VALUES:-2000000}
 runs=${BENCH_RUNS:-5}
@@ -72,6 +76,10 @@ done
 # One copy of the plugin for both daemons: the point is the same binary.
 mkdir "$work/plugins"
 cp bench/.libs/bench.so "$work/plugins/bench.so"
+for f in ${BENCH_PLUGINS:-}; do
+	cp "$f" "$work/plugins/" ||
+		{ echo "dispatch.sh: cannot copy $f" >&2; exit 1; }
+done
 
 # run_once DAEMON THREADS DIR: runs DAEMON on the benchmark and leaves
 # "values seconds dispatched cpu_seconds" in DIR/result, its output in DIR/log and
@@ -100,6 +108,9 @@ WriteThreads $2
   ResultFile "$dir/result"
 </Plugin>
 EOF
+	if [ -n "${BENCH_CONF:-}" ]; then
+		cat "$BENCH_CONF" >>"$dir/collectd.conf"
+	fi
 	if [ -n "$cpus" ]; then
 		taskset -c "$cpus" "$1" -f -C "$dir/collectd.conf" >"$dir/log" 2>&1 &
 	else
@@ -153,17 +164,6 @@ rate() {
 		'BEGIN { if (s > 0 && c > 0) printf "%.0f %.0f\n", n / s, n / c }'
 }
 
-# median COLUMN <FILE: the median of one column of rate()'s lines.
-median() {
-	cut -d ' ' -f "$1" | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
-}
-
-ratio() {
-	awk -v o="${1:-0}" -v p="${2:-0}" \
-		'BEGIN { if (o > 0 && p > 0) printf "%.2f", o / p; else print "-" }'
-}
-
 # unusual DIR PREFIX: the run's notes, and what its log says beyond the
 # expected start-up and result lines (drops, "value too old", errors,
 # crashes), with numbers as N and PREFIX before each log line.
@@ -172,7 +172,7 @@ unusual() {
 	grep -v -e 'successfully loaded' -e 'Initialization complete' \
 		-e '^bench: .* values written in' -e 'Exiting normally' \
 		-e 'Shutting down' -e '^collectd: Stopping' \
-		-e ' plugin: [a-z]* -> [a-z]*$' \
+		-e ' plugin: [a-z0-9_]* -> [a-z]*$' \
 		"$1/log" | sed -e 's/[0-9][0-9.]*/N/g' -e "s|^|$2|"
 	return 0
 }
@@ -185,7 +185,7 @@ if [ "$mode" = run ]; then
 fi
 
 # Other work on the machine moves the figures: say how busy it was.
-load=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
+load=$(load_now)
 
 # The runs of the two daemons alternate, so that a slow spell of the
 # machine hurts both alike.
@@ -204,10 +204,7 @@ done
 
 printf '%s gauge values per run, median of %s runs, ratio = ours / 5.12\n' \
 	"$values" "$runs"
-printf '%s CPUs%s, load average %s before the runs, %s after\n' \
-	"$(nproc 2>/dev/null || echo '?')" "${cpus:+ (daemons on CPUs $cpus)}" \
-	"$load" \
-	"$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+machine_line "$load"
 printf '%-8s %28s   %28s\n' "write" "values per second" \
 	"values per CPU second"
 printf '%-8s %10s %10s %6s   %10s %10s %6s\n' "threads" ours 5.12 ratio \

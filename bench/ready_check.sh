@@ -39,6 +39,7 @@ nocheck_dir=${BENCH_NOCHECK_DIR:-${TMPDIR:-/tmp}/collectd-bench-nocheck}
 define=-DCOLLECTD_BENCH_NO_READY_CHECK
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 dispatch=$srcdir/bench/dispatch.sh
+. "$srcdir/bench/common.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-ready-check.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -111,7 +112,7 @@ for f in ./collectd "$nocheck" "$peer"; do
 	[ -x "$f" ] || { echo "ready_check.sh: $f: no such daemon" >&2; exit 1; }
 done
 
-load=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
+load=$(load_now)
 for t in $threads; do
 	i=1
 	while [ "$i" -le "$runs" ]; do
@@ -129,10 +130,6 @@ for t in $threads; do
 	done
 done
 
-median() {
-	cut -d ' ' -f "$1" | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
-}
 # cost WITH WITHOUT: (without - with) / without, in percent.
 cost() {
 	awk -v w="${1:-0}" -v n="${2:-0}" \
@@ -154,10 +151,7 @@ spread() {
 printf '%s gauge values per run (bench/dispatch.sh), median of %s runs,\n' \
 	"${BENCH_VALUES:-2000000}" "$runs"
 printf 'cost = (without - with) / without; runs interleaved\n'
-printf '%s CPUs%s, load average %s before the runs, %s after\n' \
-	"$(nproc 2>/dev/null || echo '?')" \
-	"${BENCH_CPUS:+ (daemons on CPUs $BENCH_CPUS)}" "$load" \
-	"$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+machine_line "$load"
 printf '%-7s %39s   %39s\n' write "values per second" \
 	"values per CPU second"
 printf '%-7s %9s %9s %7s %9s   %9s %9s %7s %9s\n' threads "with" without \
@@ -181,12 +175,6 @@ for t in $threads; do
 		"$(spread 2 "$work/with-$t.rates")" \
 		"$(spread 2 "$work/without-$t.rates")"
 done
-# ir FILE FUNCTION: the instructions FUNCTION executed with all it called
-# (inclusive), from a callgrind profile.
-ir() {
-	callgrind_annotate --inclusive=yes "$1" 2>/dev/null |
-		awk -v f=":$2 " 'index($0, f) { gsub(",", "", $1); print $1; exit }'
-}
 ir_values=${BENCH_IR_VALUES:-200000}
 if [ "$ir_values" -gt 0 ] && command -v valgrind >/dev/null 2>&1; then
 	for d in with without; do
@@ -194,9 +182,7 @@ if [ "$ir_values" -gt 0 ] && command -v valgrind >/dev/null 2>&1; then
 		with) daemon=$(pwd)/collectd ;;
 		without) daemon=$nocheck ;;
 		esac
-		printf '#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file=%s %s "$@"\n' \
-			"$work/$d.callgrind" "$daemon" >"$work/$d-cg.sh"
-		chmod +x "$work/$d-cg.sh"
+		callgrind_wrapper "$work/$d-cg.sh" "$work/$d.callgrind" "$daemon"
 		BENCH_VALUES=$ir_values BENCH_TIMEOUT=300 \
 			sh "$dispatch" --run "$work/$d-cg.sh" 1 >/dev/null 2>&1 || :
 	done

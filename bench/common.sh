@@ -1,0 +1,44 @@
+# Helpers the benchmark scripts share (sourced, POSIX sh).
+
+# median COLUMN <FILE: the median of one column of space-separated lines
+# (the lower one of an even count); nothing for no lines.
+median() {
+	cut -d ' ' -f "$1" | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
+# ratio A B: A / B with two decimals, "-" if either is missing or zero.
+ratio() {
+	awk -v o="${1:-0}" -v p="${2:-0}" \
+		'BEGIN { if (o > 0 && p > 0) printf "%.2f", o / p; else print "-" }'
+}
+
+# load_now: the load averages (1, 5, 15 minutes).
+load_now() {
+	cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown
+}
+
+# machine_line LOAD_BEFORE: "N CPUs (daemons on CPUs ...), load average
+# X before the runs, Y after", for the head of a table: other work on the
+# machine moves the figures.
+machine_line() {
+	printf '%s CPUs%s, load average %s before the runs, %s after\n' \
+		"$(nproc 2>/dev/null || echo '?')" \
+		"${BENCH_CPUS:+ (daemons on CPUs $BENCH_CPUS)}" "$1" "$(load_now)"
+}
+
+# callgrind_wrapper SCRIPT OUT DAEMON: writes SCRIPT, which runs DAEMON
+# (with the arguments it is given) under valgrind's callgrind, profile in
+# OUT; for dispatch.sh --run.
+callgrind_wrapper() {
+	printf '#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file=%s %s "$@"\n' \
+		"$2" "$3" >"$1"
+	chmod +x "$1"
+}
+
+# ir PROFILE FUNCTION: the instructions FUNCTION executed with all it
+# called (inclusive), from a callgrind profile; nothing if it never ran.
+ir() {
+	callgrind_annotate --inclusive=yes "$1" 2>/dev/null |
+		awk -v f=":$2 " 'index($0, f) { gsub(",", "", $1); print $1; exit }'
+}

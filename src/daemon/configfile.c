@@ -3,7 +3,9 @@
  * cf_read() parses the files (Include expanded), applies the global
  * options and remembers, per plugin, its LoadPlugin options and Plugin
  * blocks in file order. cf_load_plugins() then takes every plugin through
- * the lifecycle, one at a time, in the order of the file. */
+ * the lifecycle up to its configuration, one at a time, in the order of
+ * the file; cf_configure_chains() builds the filter chains and
+ * cf_init_plugins() initialises the plugins in the same order. */
 #include "configfile_internal.h"
 #include "configfile_include.h"
 #include "filter_chain/fc.h"
@@ -513,24 +515,47 @@ int cf_read(const char *filename) {
   return status != 0 ? -1 : 0;
 }
 
-int cf_load_plugins(bool check_only, bool *shutdown) {
+/* A failure under OnPluginFailure Shutdown stops the start-up. */
+static bool stops_start(const cf_plugin_t *p) {
+  if (p->conf.on_failure != PLUGIN_ON_FAILURE_SHUTDOWN)
+    return false;
+  ERROR("%s: OnPluginFailure is Shutdown; stopping", p->conf.name);
+  return true;
+}
+
+int cf_load_plugins(bool *shutdown) {
   int failed = 0;
   *shutdown = false;
   for (size_t i = 0; i < plugins_num; i++) {
     cf_plugin_t *p = &plugins[i];
     if (!p->load)
       continue;
-    p->conf.check_only = check_only;
+    p->conf.check_only = true;
     char err[1024];
     int status = plugin_dynamic_load(&p->conf, err, sizeof(err));
     if (status == 0 || status == -EEXIST)
       continue;
     failed++;
-    if (p->conf.on_failure == PLUGIN_ON_FAILURE_SHUTDOWN) {
-      ERROR("%s: OnPluginFailure is Shutdown; stopping", p->conf.name);
-      *shutdown = true;
+    if ((*shutdown = stops_start(p)))
       break;
-    }
+  }
+  return failed ? -1 : 0;
+}
+
+int cf_init_plugins(bool *shutdown) {
+  int failed = 0;
+  *shutdown = false;
+  for (size_t i = 0; i < plugins_num; i++) {
+    cf_plugin_t *p = &plugins[i];
+    plugin_t *record = p->load ? plugin__record_find(p->conf.name) : NULL;
+    if (record == NULL || atomic_load(&record->state) != PLUGIN_CONFIGURING)
+      continue;
+    char err[1024];
+    if (plugin_dynamic_init(record, err, sizeof(err)) == 0)
+      continue;
+    failed++;
+    if ((*shutdown = stops_start(p)))
+      break;
   }
   return failed ? -1 : 0;
 }

@@ -225,7 +225,16 @@ int plugin_dynamic_load(const plugin_conf_t *conf, char *errbuf,
       return fail(p, "config", why, status, errbuf, errlen);
   if (conf->check_only)
     return 0;
-  if ((status = init_callbacks(p, why, sizeof(why))) != 0)
+  return plugin_dynamic_init(p, errbuf, errlen);
+}
+
+int plugin_dynamic_init(plugin_t *p, char *errbuf, size_t errlen) {
+  char why[512] = "";
+  /* From here on the plugin is a whole one: a RELOAD that rolls back to
+   * this configuration initialises it too. */
+  p->conf.check_only = false;
+  int status = init_callbacks(p, why, sizeof(why));
+  if (status != 0)
     return fail(p, "init", why, status, errbuf, errlen);
 
   plugin__set_state(p, PLUGIN_READY);

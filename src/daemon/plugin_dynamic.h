@@ -16,6 +16,14 @@
 int plugin_dynamic_load(const plugin_conf_t *conf, char *errbuf,
                         size_t errlen);
 
+/* The second half of a load whose configuration had check_only set: runs
+ * the init callbacks of `p` (in the configuring state) and makes it ready,
+ * or leaves it failed as plugin_dynamic_load() would. The daemon's start-up
+ * configures every plugin first, builds the filter chains, then
+ * initialises them, as collectd 5.12 does, so that no value a plugin
+ * dispatches goes past the chains. */
+int plugin_dynamic_init(plugin_t *p, char *errbuf, size_t errlen);
+
 /* May `p` be unloaded at runtime? True for a plugin that called
  * plugin_register_unloadable(), and for one none of whose code ever ran
  * (its object could not be opened or had no module_register()). */

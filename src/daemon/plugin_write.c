@@ -393,11 +393,17 @@ static void deliver_chained(fc_set_t *chains, wq_entry_t *chunk, size_t n) {
   uc__delivering(NULL);
 }
 
+/* The write callbacks of the batch a write thread delivers: the chains'
+ * "write" targets (plugin_write()) use them rather than take a snapshot
+ * per value. */
+static __thread cb_snapshot_t *batch_writers;
+
 static void deliver_batch(wq_entry_t *batch) {
-  /* One snapshot (or one hold on the chains) per batch: neither the
+  /* One snapshot and one hold on the chains per batch: neither the
    * callback list nor the chains are looked up per value. */
   fc_set_t *chains = fc__post_cache_acquire();
-  cb_snapshot_t *s = chains == NULL ? cb_list_acquire(CB_WRITE) : NULL;
+  cb_snapshot_t *s = cb_list_acquire(CB_WRITE);
+  batch_writers = s;
   recycle_t r = {0};
   long n = 0;
   while (batch != NULL) {
@@ -416,6 +422,7 @@ static void deliver_batch(wq_entry_t *batch) {
     n += (long)len;
   }
   entry_recycle_flush(&r);
+  batch_writers = NULL;
   cb_list_release(s);
   fc__release(chains);
   long done = atomic_fetch_add(&delivered, n) + n;
@@ -585,7 +592,8 @@ int plugin_write(const char *plugin, const data_set_t *ds,
     return -ENOENT;
   }
 
-  cb_snapshot_t *s = cb_list_acquire(CB_WRITE);
+  cb_snapshot_t *s =
+      batch_writers != NULL ? batch_writers : cb_list_acquire(CB_WRITE);
   int status = -ENOENT;
   int failures = 0, successes = 0;
   for (size_t i = 0; s != NULL && i < s->num; i++) {
@@ -600,7 +608,8 @@ int plugin_write(const char *plugin, const data_set_t *ds,
       failures++;
     cb_end(cb);
   }
-  cb_list_release(s);
+  if (s != batch_writers)
+    cb_list_release(s);
   if (successes > 0)
     status = 0;
   else if (failures > 0)

@@ -356,8 +356,6 @@ static const struct {
     {"<Chain \"c\">\n  <Rule>\n    Bar 1\n    Target \"stop\"\n  </Rule>\n"
      "</Chain>\n",
      "test.conf:3: chain \"c\" rule #1: option \"Bar\" is not allowed"},
-    {"<Chain \"c\">\n</Chain>\n<Chain \"C\">\n</Chain>\n",
-     "test.conf:3: there is already a chain named \"C\""},
     {"<Chain 5>\n</Chain>\n", "test.conf:1: <Chain> needs exactly one name"},
     {"<Chain \"c\">\n  <Rule>\n    <Match \"plugin\">\n    </Match>\n"
      "    Target \"stop\"\n  </Rule>\n</Chain>\n",
@@ -372,6 +370,21 @@ START_TEST(test_bad_configuration) {
   ck_assert_ptr_null(set);
   ck_assert_msg(strncmp(err, bad[_i].error, strlen(bad[_i].error)) == 0,
                 "got \"%s\", want \"%s...\"", err, bad[_i].error);
+}
+END_TEST
+
+/* A second chain of the same name is taken (its elements created) but
+ * never used: the first one is, as in collectd 5.12. */
+START_TEST(test_duplicate_chain_first_wins) {
+  use("<Chain \"PostCache\">\n"
+      "  <Target \"mark\">\n    As \"first\"\n  </Target>\n"
+      "  Target \"write\"\n"
+      "</Chain>\n"
+      "<Chain \"postcache\">\n"
+      "  Target \"stop\"\n"
+      "</Chain>\n");
+  dispatch("a");
+  expect("mark(first) w1:a-first w2:a-first ");
 }
 END_TEST
 
@@ -406,6 +419,7 @@ int main(void) {
   tcase_add_test(tc, test_rule_of_plugin_not_ready);
   tcase_add_loop_test(tc, test_bad_configuration, 0,
                       (int)STATIC_ARRAY_SIZE(bad));
+  tcase_add_test(tc, test_duplicate_chain_first_wins);
   tcase_add_test(tc, test_builtin_names_taken);
   suite_add_tcase(s, tc);
   return check_main_run(s);

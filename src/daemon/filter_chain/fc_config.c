@@ -399,11 +399,13 @@ int fc__build(const fc_conf_t *conf, fc_set_t **ret, char *err,
     } else if (name == NULL || name[0] == '\0') {
       snprintf(err, errlen, "%s: <Chain> needs exactly one name", c->where);
       status = -EINVAL;
-    } else if (fc__set_find(set, name) != NULL) {
-      snprintf(err, errlen, "%s: there is already a chain named \"%s\" (%s)",
-               c->where, name, fc__set_find(set, name)->where);
-      status = -EEXIST;
     } else {
+      /* collectd 5.12 takes both and uses the first; so do we, and say so. */
+      const fc_chain_t *first = fc__set_find(set, name);
+      if (first != NULL)
+        WARNING("%s: there is already a chain named \"%s\" (%s); this one "
+                "is never used, as in collectd 5.12",
+                c->where, name, first->where);
       sstrncpy(c->name, name, sizeof(c->name));
       status = chain_build(c, ci, err, errlen);
     }

@@ -2,8 +2,10 @@
 # Installs what building and testing need on Debian 12, as root: the
 # toolchain and Check, valgrind, clang for the sanitizer builds, and
 # Debian's collectd 5.12 (collectd-core, collectd-utils, collectd-dev) as the
-# test peer, with the runtime libraries that let more of its plugins load
-# (corpus_libs). Does nothing that is already there.
+# test peer, with the libraries its read plugins in the tests link and do not
+# depend on (libmnl0: netlink, processes; libudev1: disk) and the runtime
+# libraries that let more of its plugins load (corpus_libs). Does nothing
+# that is already there.
 set -e
 # Libraries of collectd-core's plugins, for tests/integration/debian_corpus.sh
 # (a plugin whose libraries are missing is skipped there). These cover 34
@@ -19,7 +21,8 @@ corpus_libs="libyajl2 librabbitmq4 libqpid-proton11 libmicrohttpd12
       libatasmart4"
 pkgs="build-essential autoconf automake libtool pkg-config check
       valgrind clang-14 libclang-rt-14-dev collectd-core collectd-utils
-      collectd-dev librrd8 python3 procps util-linux $corpus_libs"
+      collectd-dev librrd8 python3 procps libmnl0 libudev1 util-linux
+      $corpus_libs"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

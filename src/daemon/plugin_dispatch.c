@@ -9,9 +9,10 @@
 /* As collectd 5.12 does before a value reaches the cache and the writers:
  * a '/' in a name would split it in a path or an identifier, so a name
  * that is just "/" becomes "root", a leading '/' goes and any other '/'
- * becomes '_' (df's "/" and "/var/log", processes' command lines...). */
+ * becomes '_' (df's "/" and "/var/log", processes' command lines...).
+ * The type is not touched: one with a '/' is not in types.db anyway. */
 static void normalise_names(value_list_t *vl) {
-  char *names[] = {vl->host, vl->plugin, vl->plugin_instance, vl->type,
+  char *names[] = {vl->host, vl->plugin, vl->plugin_instance,
                    vl->type_instance};
   for (size_t i = 0; i < STATIC_ARRAY_SIZE(names); i++)
     if (strchr(names[i], '/') != NULL)
@@ -47,15 +48,35 @@ static int values_prepare(const value_list_t *in, value_list_t *out,
   }
 
   *out = *in;
-  normalise_names(out);
   if (out->time == 0)
     out->time = cdtime();
   if (out->interval == 0)
     out->interval = plugin_get_interval();
   if (out->host[0] == '\0' && hostname_g != NULL)
     sstrncpy(out->host, hostname_g, sizeof(out->host));
+  normalise_names(out); /* the host filled in too */
   *ret_ds = ds;
   return 0;
+}
+
+/* Updates the cache and queues the value for the write threads, with the
+ * rates as it left them, for its write callbacks' uc_get_rate(). As in
+ * collectd, a value the cache refuses (too old) is still written;
+ * uc_update() has logged why. */
+static int cache_and_queue(const data_set_t *ds, const value_list_t *vl) {
+  gauge_t local[8];
+  gauge_t *rates = vl->values_len <= STATIC_ARRAY_SIZE(local)
+                       ? local
+                       : calloc(vl->values_len, sizeof(*rates));
+  bool have_rates = false;
+  if (rates != NULL)
+    uc__update_rates(ds, vl, rates, &have_rates);
+  else
+    uc_update(ds, vl);
+  int status = plugin__write_enqueue(ds, vl, have_rates ? rates : NULL);
+  if (rates != local)
+    free(rates);
+  return status;
 }
 
 /* The pre-cache chain may change a value list's names, values and meta
@@ -80,11 +101,7 @@ static int dispatch_chained(fc_set_t *chains, const data_set_t *ds,
 
   bool keep = fc__pre_cache(chains, ds, vl);
   fc__release(chains);
-  int status = 0;
-  if (keep) {
-    uc_update(ds, vl);
-    status = plugin__write_enqueue(ds, vl);
-  }
+  int status = keep ? cache_and_queue(ds, vl) : 0;
   /* What the chain left there: ours, or one a target put in its place. */
   meta_data_destroy(vl->meta);
   if (values != local)
@@ -102,10 +119,7 @@ int plugin_dispatch_values(value_list_t const *vl) {
   fc_set_t *chains = fc__pre_cache_acquire();
   if (chains != NULL)
     return dispatch_chained(chains, ds, &copy);
-  /* As in collectd, a value the cache refuses (too old) is still written;
-   * uc_update() has logged why. */
-  uc_update(ds, &copy);
-  return plugin__write_enqueue(ds, &copy);
+  return cache_and_queue(ds, &copy);
 }
 
 int plugin_dispatch_multivalue(value_list_t const *template,
@@ -172,11 +186,15 @@ int plugin_dispatch_missing(const value_list_t *vl) {
       continue;
     int status = CB_CALL(cb, missing, vl, &cb->ud);
     cb_end(cb);
+    /* As in collectd 5.12, any status but 0 ends the walk: a positive one
+     * asks that no later callback sees the value, a negative one is an
+     * error (logged in 5.12's words, which log watchers may know). */
     if (status < 0)
-      ERROR("missing callback \"%s\" failed with status %d", cb->name,
-            status);
-    else if (status > 0)
-      break; /* the callback asks that no later one sees this value */
+      ERROR("plugin_dispatch_missing: Callback function \"%s\" failed with "
+            "status %i.",
+            cb->name, status);
+    if (status != 0)
+      break;
   }
   cb_list_release(s);
   return 0;

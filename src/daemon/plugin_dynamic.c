@@ -399,18 +399,32 @@ static bool shuts_down_at_exit(const plugin_t *p) {
   }
 }
 
+/* Does `p` log? Its shutdown waits until the others have said what they
+ * say in theirs. */
+static bool logs(plugin_t *p) {
+  return p != NULL && cb_list_has_owner(CB_LOG, p);
+}
+
 int plugin_dynamic_shutdown_all(void) {
   int failed = 0;
   cb_snapshot_t *s = cb_list_acquire(CB_SHUTDOWN);
-  for (size_t i = 0; s != NULL && i < s->num; i++) {
-    callback_t *cb = s->cb[i];
-    if (cb->owner != NULL && !shuts_down_at_exit(cb->owner))
-      continue;
-    exit_watch_step(unload_timeout, "shutdown callback \"%s\" of %s",
-                    cb->name, cb->owner != NULL ? cb->owner->name : "the core");
-    if (CB_CALL(cb, shutdown) != 0) {
-      ERROR("shutdown callback \"%s\" failed", cb->name);
-      failed++;
+  /* In the order they were registered, as collectd does, except that the
+   * plugins that log go last: a log file closed first would lose what
+   * every later shutdown callback logs (network's "Stopping ..."). */
+  for (int log_pass = 0; log_pass < 2; log_pass++) {
+    for (size_t i = 0; s != NULL && i < s->num; i++) {
+      callback_t *cb = s->cb[i];
+      if (cb->owner != NULL && !shuts_down_at_exit(cb->owner))
+        continue;
+      if (logs(cb->owner) != (log_pass == 1))
+        continue;
+      exit_watch_step(unload_timeout, "shutdown callback \"%s\" of %s",
+                      cb->name,
+                      cb->owner != NULL ? cb->owner->name : "the core");
+      if (CB_CALL(cb, shutdown) != 0) {
+        ERROR("shutdown callback \"%s\" failed", cb->name);
+        failed++;
+      }
     }
   }
   cb_list_release(s);

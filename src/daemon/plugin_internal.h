@@ -300,8 +300,10 @@ int plugin__write_start(int threads);
 /* Stops accepting values, delivers what is queued (up to `timeout`), then
  * stops the threads. Returns the number of value lists dropped. */
 long plugin__write_stop(cdtime_t timeout);
-/* Queues a copy of vl for the write threads. */
-int plugin__write_enqueue(const data_set_t *ds, const value_list_t *vl);
+/* Queues a copy of vl for the write threads, with the rates its cache
+ * update left (NULL: none; see uc__update_rates()). */
+int plugin__write_enqueue(const data_set_t *ds, const value_list_t *vl,
+                          const gauge_t *rates);
 void plugin__write_set_limits(long high, long low);
 long plugin__write_dropped(void);
 long plugin__write_queued(void);

@@ -8,6 +8,7 @@
 #include "filter_chain/fc.h"
 #include "plugin_internal.h"
 #include "utils/common/common.h"
+#include "utils_cache.h"
 #include "utils_random.h"
 
 #include <pthread.h>
@@ -22,14 +23,17 @@ struct wq_entry_s {
   wq_entry_t *next;
   const data_set_t *ds;
   bool pooled; /* has room for POOL_VALUES values and is recycled */
+  bool have_rates; /* the rates after its cache update follow the values */
   cdtime_t time;
   cdtime_t interval;
   meta_data_t *meta;
   size_t values_len;
   uint8_t name_len[WQ_NAMES];
   char names[WQ_NAMES * DATA_MAX_NAME_LEN];
+  /* values_len values, then values_len rates (gauge_t, the same size). */
   value_t values[];
 };
+#define WQ_RATES(e) ((gauge_t *)((e)->values + (e)->values_len))
 
 /* Each variable the dispatching and the write threads both touch has a
  * cache line of its own, so that they do not bounce it between CPUs for
@@ -156,7 +160,7 @@ static void pool_key_create(void) {
 
 static wq_entry_t *entry_alloc(size_t values_len) {
   if (values_len > POOL_VALUES) {
-    wq_entry_t *e = malloc(sizeof(*e) + values_len * sizeof(value_t));
+    wq_entry_t *e = malloc(sizeof(*e) + 2 * values_len * sizeof(value_t));
     if (e != NULL)
       e->pooled = false;
     return e;
@@ -178,7 +182,7 @@ static wq_entry_t *entry_alloc(size_t values_len) {
     local_taken++;
     return e;
   }
-  e = malloc(sizeof(*e) + POOL_VALUES * sizeof(value_t));
+  e = malloc(sizeof(*e) + 2 * POOL_VALUES * sizeof(value_t));
   if (e != NULL)
     e->pooled = true;
   return e;
@@ -228,7 +232,8 @@ static void entry_unpack(const wq_entry_t *e, value_list_t *vl) {
   }
 }
 
-static wq_entry_t *entry_new(const data_set_t *ds, const value_list_t *vl) {
+static wq_entry_t *entry_new(const data_set_t *ds, const value_list_t *vl,
+                             const gauge_t *rates) {
   wq_entry_t *e = entry_alloc(vl->values_len);
   if (e == NULL)
     return NULL;
@@ -237,6 +242,9 @@ static wq_entry_t *entry_new(const data_set_t *ds, const value_list_t *vl) {
   e->interval = vl->interval;
   e->values_len = vl->values_len;
   memcpy(e->values, vl->values, vl->values_len * sizeof(value_t));
+  e->have_rates = rates != NULL;
+  if (rates != NULL)
+    memcpy(WQ_RATES(e), rates, vl->values_len * sizeof(gauge_t));
   entry_pack_names(e, vl);
   e->meta = NULL;
   if (vl->meta != NULL && (e->meta = meta_data_clone(vl->meta)) == NULL) {
@@ -280,7 +288,8 @@ static void entry_recycle_flush(recycle_t *r) {
   push_chain(r->head, r->tail);
 }
 
-int plugin__write_enqueue(const data_set_t *ds, const value_list_t *vl) {
+int plugin__write_enqueue(const data_set_t *ds, const value_list_t *vl,
+                          const gauge_t *rates) {
   if (!atomic_load(&accepting))
     return -ESHUTDOWN;
   /* A drop is not the caller's error: like collectd, report success, so
@@ -292,7 +301,7 @@ int plugin__write_enqueue(const data_set_t *ds, const value_list_t *vl) {
     return 0;
   }
 
-  wq_entry_t *e = entry_new(ds, vl);
+  wq_entry_t *e = entry_new(ds, vl, rates);
   if (e == NULL)
     return -ENOMEM;
 
@@ -337,8 +346,17 @@ static wq_entry_t *take_batch(long *num) {
  * operations per chunk rather than per value. */
 #define DELIVER_CHUNK 128
 
+/* uc_get_rate() for the value being delivered answers with its rates
+ * as of its own cache update (see uc__delivering()). */
+static void delivering(const wq_entry_t *e, const value_list_t *vl,
+                       uc_delivery_t *d) {
+  *d = (uc_delivery_t){.vl = vl, .rates = WQ_RATES(e), .num = e->values_len};
+  uc__delivering(e->have_rates ? d : NULL);
+}
+
 static void deliver_chunk(cb_snapshot_t *s, wq_entry_t *chunk, size_t n) {
   value_list_t vl;
+  uc_delivery_t d;
   for (size_t i = 0; s != NULL && i < s->num; i++) {
     callback_t *cb = s->cb[i];
     if (!cb_begin(cb))
@@ -347,8 +365,10 @@ static void deliver_chunk(cb_snapshot_t *s, wq_entry_t *chunk, size_t n) {
     wq_entry_t *e = chunk;
     for (size_t j = 0; j < n; j++, e = e->next) {
       entry_unpack(e, &vl);
+      delivering(e, &vl, &d);
       cb->fn.write(e->ds, &vl, &cb->ud);
     }
+    uc__delivering(NULL);
     plugin__leave(saved);
     cb_end(cb);
   }
@@ -357,14 +377,20 @@ static void deliver_chunk(cb_snapshot_t *s, wq_entry_t *chunk, size_t n) {
 /* With a post-cache chain, the chain decides, value by value, which write
  * plugins get it (its "write" targets), and may change it on the way. */
 static void deliver_chained(fc_set_t *chains, wq_entry_t *chunk, size_t n) {
-  value_list_t vl;
+  value_list_t vl, as_cached;
+  uc_delivery_t d;
   wq_entry_t *e = chunk;
   for (size_t j = 0; j < n; j++, e = e->next) {
     entry_unpack(e, &vl);
+    /* The rates belong to the name the value was cached under; a target
+     * that renames it makes uc_get_rate() look the new name up. */
+    entry_unpack(e, &as_cached);
+    delivering(e, &as_cached, &d);
     fc__post_cache(chains, e->ds, &vl);
     /* A target may have given the value meta data, or new meta data. */
     e->meta = vl.meta;
   }
+  uc__delivering(NULL);
 }
 
 static void deliver_batch(wq_entry_t *batch) {

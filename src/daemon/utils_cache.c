@@ -53,11 +53,31 @@ static int check_update_args(const data_set_t *ds, const value_list_t *vl) {
   return 0;
 }
 
+/* Where uc__update_rates() puts the rates of the entry as the update left
+ * it; NULL: nobody asked. Runs under the shard lock. */
+typedef struct {
+  gauge_t *rates;
+  bool *have;
+} rates_out_t;
+
+static void copy_rates(const uc_entry_t *e, rates_out_t out) {
+  if (out.rates == NULL)
+    return;
+  /* An identifier a threshold declared missing has no rates for
+   * uc_get_rate() either. */
+  *out.have = e->state != STATE_MISSING;
+  if (*out.have)
+    memcpy(out.rates, e->values_gauge, e->values_num * sizeof(gauge_t));
+}
+
 /* Adds the first value of an identifier. Called with s locked; unlocks. */
 static int update_new(uc_shard_t *s, uint64_t hash, const data_set_t *ds,
-                      const value_list_t *vl, cdtime_t now) {
+                      const value_list_t *vl, cdtime_t now,
+                      rates_out_t out) {
   uc_entry_t *e = uc__entry_create(ds, vl, hash, now);
   int status = (e == NULL) ? -ENOMEM : uc__insert(s, e);
+  if (status == 0)
+    copy_rates(e, out);
   uc__unlock(s);
 
   char name[UC_NAME_MAX];
@@ -83,7 +103,10 @@ static void log_too_old(const value_list_t *vl, cdtime_t last_time) {
          name, CDTIME_T_TO_DOUBLE(vl->time), CDTIME_T_TO_DOUBLE(last_time));
 }
 
-int uc_update(const data_set_t *ds, const value_list_t *vl) {
+static int update(const data_set_t *ds, const value_list_t *vl,
+                  rates_out_t out) {
+  if (out.have != NULL)
+    *out.have = false;
   if (check_update_args(ds, vl) != 0)
     return -1;
 
@@ -95,7 +118,7 @@ int uc_update(const data_set_t *ds, const value_list_t *vl) {
   uc__lock(s);
   uc_entry_t *e = uc__find_vl(s, hash, vl);
   if (e == NULL)
-    return update_new(s, hash, ds, vl, now);
+    return update_new(s, hash, ds, vl, now, out);
 
   if (e->values_num != ds->ds_num) {
     size_t cached = e->values_num;
@@ -107,12 +130,15 @@ int uc_update(const data_set_t *ds, const value_list_t *vl) {
   }
   if (vl->time <= e->last_time) {
     cdtime_t last_time = e->last_time;
+    /* Written all the same; its writers see the rates the cache has. */
+    copy_rates(e, out);
     uc__unlock(s);
     log_too_old(vl, last_time);
     return -1;
   }
 
   uc__entry_update(e, ds, vl, now);
+  copy_rates(e, out);
   unsigned long mask = e->callbacks_mask;
   uc__unlock(s);
 
@@ -122,4 +148,13 @@ int uc_update(const data_set_t *ds, const value_list_t *vl) {
     plugin_dispatch_cache_event(CE_VALUE_UPDATE, mask, name, vl);
   }
   return 0;
+}
+
+int uc_update(const data_set_t *ds, const value_list_t *vl) {
+  return update(ds, vl, (rates_out_t){0});
+}
+
+int uc__update_rates(const data_set_t *ds, const value_list_t *vl,
+                     gauge_t *rates, bool *have_rates) {
+  return update(ds, vl, (rates_out_t){.rates = rates, .have = have_rates});
 }

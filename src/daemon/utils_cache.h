@@ -47,6 +47,26 @@ int uc_check_timeout(void);
  * CE_VALUE_UPDATE when a callback asked for it. */
 int uc_update(const data_set_t *ds, const value_list_t *vl);
 
+/* The core's own (plugins do not call these). The cache is updated when a
+ * value is dispatched, but its write callbacks run later, in a write
+ * thread; a callback that asks uc_get_rate() for the value's rates must get
+ * them as this value left them, not as a later value of the same
+ * identifier did (collectd 5.12 updates the cache in the write thread,
+ * just before the callbacks). So uc__update_rates() is uc_update() that also
+ * copies the rates after the update into `rates` (ds->ds_num of them;
+ * *have_rates false when there are none), the write queue keeps them with
+ * the value, and a write thread names the value it is delivering with
+ * uc__delivering(): uc_get_rate() for that identifier answers from it. */
+int uc__update_rates(const data_set_t *ds, const value_list_t *vl,
+                     gauge_t *rates, bool *have_rates);
+typedef struct {
+  const value_list_t *vl; /* the identifier, as dispatched */
+  const gauge_t *rates;
+  size_t num;
+} uc_delivery_t;
+/* Sets (NULL: clears) the calling thread's value being delivered. */
+void uc__delivering(const uc_delivery_t *d);
+
 /* ---- readers --------------------------------------------------------------
  * The *_by_name functions take the name above; the others the identifier
  * fields of `vl`. Returned arrays are malloc'ed copies the caller frees. */

@@ -73,7 +73,27 @@ int uc_get_rate_by_name(const char *name, gauge_t **ret_values,
   return get_by_name(name, false, (void **)ret_values, ret_values_num);
 }
 
+static __thread const uc_delivery_t *delivering;
+
+void uc__delivering(const uc_delivery_t *d) { delivering = d; }
+
+static bool same_identifier(const value_list_t *a, const value_list_t *b) {
+  return a == b || (strcmp(a->type_instance, b->type_instance) == 0 &&
+                    strcmp(a->plugin_instance, b->plugin_instance) == 0 &&
+                    strcmp(a->type, b->type) == 0 &&
+                    strcmp(a->plugin, b->plugin) == 0 &&
+                    strcmp(a->host, b->host) == 0);
+}
+
 gauge_t *uc_get_rate(const data_set_t *ds, const value_list_t *vl) {
+  const uc_delivery_t *d = delivering;
+  if (d != NULL && ds != NULL && vl != NULL && same_identifier(d->vl, vl) &&
+      d->num == ds->ds_num) {
+    gauge_t *ret = calloc(d->num > 0 ? d->num : 1, sizeof(*ret));
+    if (ret != NULL)
+      memcpy(ret, d->rates, d->num * sizeof(*ret));
+    return ret;
+  }
   return get_by_vl("uc_get_rate", ds, vl, false);
 }
 

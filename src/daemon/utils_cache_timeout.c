@@ -3,7 +3,10 @@
  * Three phases, as in 5.12: collect the expired entries shard by shard,
  * announce them with no lock held (the missing and cache-event callbacks may
  * read the cache, including the entry's meta data and rates), then remove
- * them. Unlike 5.12, an entry updated while it was being announced stays. */
+ * them. They are announced in name order (strcmp), as 5.12 walks its tree,
+ * so that e.g. the threshold plugin's "missing" notifications of one check
+ * come in the same order. Unlike 5.12, an entry updated while it was being
+ * announced stays. */
 #include "collectd.h"
 
 #include "utils_cache_internal.h"
@@ -88,6 +91,10 @@ static void remove_if_unchanged(const expired_t *it) {
   uc__entry_free(e);
 }
 
+static int cmp_name(const void *a, const void *b) {
+  return strcmp(((const expired_t *)a)->name, ((const expired_t *)b)->name);
+}
+
 int uc_check_timeout(void) {
   expiry_t x = {.now = cdtime()};
 
@@ -99,6 +106,8 @@ int uc_check_timeout(void) {
       break;
     }
 
+  if (x.num > 1)
+    qsort(x.items, x.num, sizeof(*x.items), cmp_name);
   for (size_t i = 0; i < x.num; i++)
     announce(&x.items[i]);
 

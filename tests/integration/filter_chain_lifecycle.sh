@@ -93,4 +93,10 @@ it_grep "$D/log" \
   it_grep "$TMP/unknown.out" 'there is no match named "nosuchmatch"' ||
   it_fail "no error naming the file, line and match"
 it_ok
+it_check "collectd -t refuses the same configuration"
+it_run check "$COLLECTD" -t -C "$D/collectd.conf"
+[ "$IT_RC" = 1 ] || it_fail "exit status $IT_RC"
+it_grep "$TMP/check.out" 'there is no match named "nosuchmatch"' ||
+  it_fail "no error naming the match"
+it_ok
 it_pass

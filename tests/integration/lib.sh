@@ -381,6 +381,87 @@ it_rows_ok() {
     }' "$1"
 }
 
+# ---- comparing two daemons ------------------------------------------------
+
+# it_identifiers CSVDIR: the identifier of every csv file under CSVDIR, that
+# is its path host/plugin[-instance]/type[-instance] without the date,
+# sorted.
+it_identifiers() {
+  (cd "$1" && find . -type f) |
+    sed -e 's|^\./||' -e 's|-[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]$||' |
+    LC_ALL=C sort -u
+}
+
+# it__headers CSVDIR: "<identifier><TAB><first line>" for every csv file
+# under CSVDIR (one awk for all files: a shell loop over hundreds of files
+# is slow on a loaded machine).
+it__headers() {
+  (cd "$1" && find . -type f -exec awk 'FNR == 1 {
+      f = FILENAME
+      sub(/^\.\//, "", f)
+      sub(/-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$/, "", f)
+      print f "\t" $0
+    }' {} +)
+}
+
+# it_same_csv NAME_A CSVDIR_A NAME_B CSVDIR_B [FLAKY]: checks that two
+# daemons, stopped, wrote csv files for the same identifiers, with the same
+# header in each file. Identifiers that match the extended regular
+# expression FLAKY (against the whole identifier) are left out. Every
+# difference is printed before the check fails.
+it_same_csv() {
+  it_flaky=${5:-'^$'}
+  it_identifiers "$2" | grep -Ev -- "$it_flaky" >"$TMP/$1.ids"
+  it_identifiers "$2" | grep -E -- "$it_flaky" >"$TMP/$1.flaky"
+  it_identifiers "$4" | grep -Ev -- "$it_flaky" >"$TMP/$3.ids"
+  it_identifiers "$4" | grep -E -- "$it_flaky" >"$TMP/$3.flaky"
+
+  it_check "both wrote identifiers"
+  [ -s "$TMP/$1.ids" ] || it_fail "$1 wrote no csv file"
+  [ -s "$TMP/$3.ids" ] || it_fail "$3 wrote no csv file"
+  it_ok "$1 $(wc -l <"$TMP/$1.ids"), $3 $(wc -l <"$TMP/$3.ids");" \
+    "flaky ones left out: $(wc -l <"$TMP/$1.flaky") and" \
+    "$(wc -l <"$TMP/$3.flaky")"
+
+  # A difference in the set is printed, and the headers are compared
+  # before the test fails, so that one run shows every difference.
+  it_check "the same set of identifiers (- $1 only, + $3 only)"
+  LC_ALL=C comm -23 "$TMP/$1.ids" "$TMP/$3.ids" | sed 's/^/-/' \
+    >"$TMP/ids.diff"
+  LC_ALL=C comm -13 "$TMP/$1.ids" "$TMP/$3.ids" | sed 's/^/+/' \
+    >>"$TMP/ids.diff"
+  it_setdiff=""
+  if [ -s "$TMP/ids.diff" ]; then
+    echo "FAILED"
+    IT_PENDING=0
+    cat "$TMP/ids.diff"
+    it_setdiff="the identifier sets differ ($(grep -c '^-' "$TMP/ids.diff")"
+    it_setdiff="$it_setdiff $1 only, $(grep -c '^+' "$TMP/ids.diff") $3 only)"
+  else
+    it_ok
+  fi
+
+  it_check "the same csv header in every common file"
+  LC_ALL=C comm -12 "$TMP/$1.ids" "$TMP/$3.ids" >"$TMP/common.ids"
+  it__headers "$2" >"$TMP/$1.headers"
+  it__headers "$4" >"$TMP/$3.headers"
+  awk -F '\t' -v a="$1" -v b="$3" '
+    FILENAME == ARGV[1] { common[$0] = 1; next }
+    FILENAME == ARGV[2] { if ($1 in common) h[$1] = $2; next }
+    ($1 in h) && h[$1] != $2 {
+      printf "%s: %s \"%s\", %s \"%s\"\n", $1, a, h[$1], b, $2
+    }' "$TMP/common.ids" "$TMP/$1.headers" "$TMP/$3.headers" \
+    >"$TMP/headers.diff"
+  if [ -s "$TMP/headers.diff" ]; then
+    echo "FAILED"
+    IT_PENDING=0
+    cat "$TMP/headers.diff"
+    it_fail "$(wc -l <"$TMP/headers.diff") headers differ${it_setdiff:+; $it_setdiff}"
+  fi
+  it_ok "$(wc -l <"$TMP/common.ids") files"
+  [ -z "$it_setdiff" ] || it_fail "$it_setdiff"
+}
+
 # ---- the lifecycle commands ------------------------------------------------
 
 # it_cmd SOCKET LINE...: sends each LINE over one connection and prints the

@@ -61,43 +61,6 @@ it_stop "$DEBIAN" ||
 [ "$IT_RC" = 0 ] || it_fail "Debian's exited with status $IT_RC"
 it_ok
 
-# host/plugin-instance/type-instance of every csv file, sorted; the flaky
-# ones listed apart.
-identifiers() {
-  (cd "$TMP/$1/csv" && find . -type f) |
-    sed -e 's|^\./||' -e 's|-[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]$||' | sort -u
-}
-for who in ours debian; do
-  identifiers $who | grep -Ev "$FLAKY" >"$TMP/$who.ids"
-  identifiers $who | grep -E "$FLAKY" >"$TMP/$who.flaky"
-done
-
-it_check "both wrote identifiers"
-[ -s "$TMP/ours.ids" ] || it_fail "ours wrote no csv file"
-[ -s "$TMP/debian.ids" ] || it_fail "Debian's wrote no csv file"
-it_ok "$(wc -l <"$TMP/ours.ids") and $(wc -l <"$TMP/debian.ids")," \
-  "besides $(wc -l <"$TMP/ours.flaky") and $(wc -l <"$TMP/debian.flaky")" \
-  "activity-dependent disk ones left out"
-
-it_check "the same set of identifiers (- Debian only, + ours only)"
-if ! diff -u "$TMP/debian.ids" "$TMP/ours.ids" >"$TMP/ids.diff"; then
-  echo "FAILED"
-  IT_PENDING=0
-  grep -E '^[-+][^-+]' "$TMP/ids.diff"
-  it_fail "the identifier sets differ"
-fi
-it_ok
-
-it_check "the same csv header in every common file"
-comm -12 "$TMP/debian.ids" "$TMP/ours.ids" >"$TMP/common.ids"
-while read -r id; do
-  fo=$(it_csv_file "$TMP/ours/csv/$id")
-  fd=$(it_csv_file "$TMP/debian/csv/$id")
-  ho=$(head -n 1 "$fo")
-  hd=$(head -n 1 "$fd")
-  [ "$ho" = "$hd" ] ||
-    it_fail "$id: our header \"$ho\", Debian's \"$hd\""
-done <"$TMP/common.ids"
-it_ok "$(wc -l <"$TMP/common.ids") files"
+it_same_csv debian "$TMP/debian/csv" ours "$TMP/ours/csv" "$FLAKY"
 
 it_pass

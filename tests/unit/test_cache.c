@@ -317,6 +317,28 @@ START_TEST(test_expiry_no_event) {
 }
 END_TEST
 
+/* Expired identifiers are announced in name order (strcmp), as collectd
+ * 5.12 walks its tree: the order of the threshold plugin's "missing"
+ * notifications. The shards alone would give the order of the hashes. */
+START_TEST(test_expiry_order) {
+  const char *plugins[] = {"zz", "aa", "B", "aa-q", "m", "seq", "seqx", "a"};
+  value_t v = {.gauge = 1};
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(plugins); i++) {
+    value_list_t vl = make_vl(plugins[i], "", "gauge", "", &v, 1, SEC(1));
+    vl.interval = 1;
+    ck_assert_int_eq(uc_update(&ds_gauge, &vl), 0);
+  }
+  usleep(1000);
+  stub_reset();
+  ck_assert_int_eq(uc_check_timeout(), 0);
+  const char *want[] = {"B", "a", "aa-q", "aa", "m", "seq", "seqx", "zz"};
+  ck_assert_uint_eq(stub_missing_num, STATIC_ARRAY_SIZE(want));
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(want); i++)
+    ck_assert_str_eq(stub_missing[i].vl.plugin, want[i]);
+  ck_assert_uint_eq(uc_get_size(), 0);
+}
+END_TEST
+
 /* ---- cache events
  * ------------------------------------------------------------ */
 
@@ -883,6 +905,7 @@ static Suite *cache_suite(void) {
   tcase_add_checked_fixture(entries, setup, teardown);
   tcase_add_test(entries, test_expiry);
   tcase_add_test(entries, test_expiry_no_event);
+  tcase_add_test(entries, test_expiry_order);
   tcase_add_test(entries, test_events);
   tcase_add_test(entries, test_names);
   tcase_add_test(entries, test_by_name);

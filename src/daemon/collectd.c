@@ -213,7 +213,7 @@ int main(int argc, char **argv) {
   bool stop = false;
   fc__init();
   if (cl.test_config) {
-    int status = cf_load_plugins(&stop);
+    int status = cf_load_plugins(true, &stop);
     if (!stop && cf_configure_chains() != 0)
       status = -1;
     shutdown_all(false);
@@ -236,7 +236,7 @@ int main(int argc, char **argv) {
       "MaxReadInterval", TIME_T_TO_CDTIME_T_STATIC(86400)));
 
   int exit_status = EXIT_SUCCESS;
-  int status = cf_load_plugins(&stop);
+  int status = cf_load_plugins(false, &stop);
   if (!stop && cf_configure_chains() != 0)
     stop = true;
   if (!stop && cf_init_plugins(&stop) != 0)

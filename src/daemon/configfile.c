@@ -523,7 +523,7 @@ static bool stops_start(const cf_plugin_t *p) {
   return true;
 }
 
-int cf_load_plugins(bool *shutdown) {
+int cf_load_plugins(bool check_only, bool *shutdown) {
   int failed = 0;
   *shutdown = false;
   for (size_t i = 0; i < plugins_num; i++) {
@@ -533,6 +533,13 @@ int cf_load_plugins(bool *shutdown) {
     p->conf.check_only = true;
     char err[1024];
     int status = plugin_dynamic_load(&p->conf, err, sizeof(err));
+    /* A log plugin is initialised at once, so that what the plugins after
+     * it say while they load reaches it (log callbacks only run once their
+     * plugin is ready); it dispatches no values the chains could miss. */
+    plugin_t *record = plugin__record_find(p->conf.name);
+    if (status == 0 && !check_only && record != NULL &&
+        cb_list_has_owner(CB_LOG, record))
+      status = plugin_dynamic_init(record, err, sizeof(err));
     if (status == 0 || status == -EEXIST)
       continue;
     failed++;

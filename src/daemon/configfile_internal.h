@@ -7,11 +7,12 @@
 
 /* Start-up, in collectd 5.12's order: cf_load_plugins() opens, registers
  * and configures every plugin the file loads, in file order, leaving them
- * configuring; then cf_configure_chains() builds the filter chains; then
- * cf_init_plugins() initialises them, in file order, and each becomes
- * ready (-t stops before it). Each returns -1 if any plugin failed;
- * *shutdown is set when a failure's policy is Shutdown. */
-int cf_load_plugins(bool *shutdown);
+ * configuring (but a log plugin, which it initialises at once unless
+ * check_only, -t, is set); then cf_configure_chains() builds the filter
+ * chains; then cf_init_plugins() initialises the others, in file order,
+ * and each becomes ready (-t stops before it). Each returns -1 if any
+ * plugin failed; *shutdown is set when a failure's policy is Shutdown. */
+int cf_load_plugins(bool check_only, bool *shutdown);
 int cf_init_plugins(bool *shutdown);
 
 /* Builds the filter chains from the <Chain> blocks and the PreCacheChain

@@ -161,36 +161,45 @@ static void main_loop(void) {
   }
 }
 
-/* Stops reading, delivers what is queued (bounded by Timeout intervals),
- * shuts the plugins down and frees everything. Every step is bounded (see
+/* Between the plugins that only read and those that take values: the
+ * readers' last values are queued by now, so the write queue is delivered
+ * (bounded by Timeout intervals) and its threads stopped, the write
+ * plugins flushed, and the chains freed -- before any match's or target's
+ * plugin shuts down, since their destroy callbacks may need what that
+ * plugin frees there. */
+static cdtime_t exit_unload_timeout;
+
+static void deliver_queued(void) {
+  cdtime_t write_timeout = (cdtime_t)timeout_g * cf_get_default_interval();
+  exit_watch_step(write_timeout + exit_unload_timeout,
+                  "delivering the queued values");
+  plugin__write_stop(write_timeout);
+  exit_watch_step(exit_unload_timeout, "flushing");
+  plugin_flush(NULL, 0, NULL);
+  exit_watch_step(exit_unload_timeout, "freeing the filter chains");
+  fc__publish(NULL, exit_unload_timeout);
+}
+
+/* Stops reading, shuts the plugins down (see plugin_dynamic_shutdown_all()
+ * for the order) and frees everything. Every step is bounded (see
  * exit_watch.h): a callback that never returns ends the process with
  * EXIT_FAILURE instead of keeping it from exiting. */
 static int shutdown_all(bool threads_started) {
-  cdtime_t unload_timeout = global_option_get_time(
+  exit_unload_timeout = global_option_get_time(
       "UnloadTimeout", TIME_T_TO_CDTIME_T_STATIC(10));
-  cdtime_t write_timeout = (cdtime_t)timeout_g * cf_get_default_interval();
   exit_watch_start();
   /* A command under way gets the time an unload may take, and some. */
-  exit_watch_step(3 * unload_timeout, "waiting for a lifecycle command");
-  plugin_control_stop(2 * unload_timeout);
+  exit_watch_step(3 * exit_unload_timeout, "waiting for a lifecycle command");
+  bool commands_done = plugin_control_stop(2 * exit_unload_timeout);
   if (threads_started) {
-    exit_watch_step(unload_timeout, "stopping the read threads");
+    exit_watch_step(exit_unload_timeout, "stopping the read threads");
     plugin__read_stop();
   }
-  exit_watch_step(unload_timeout, "flushing");
-  plugin_flush(NULL, 0, NULL);
-  exit_watch_step(write_timeout + unload_timeout,
-                  "delivering the queued values");
-  plugin__write_stop(write_timeout);
-  /* Before any plugin's shutdown: the destroy callbacks of matches and
-   * targets may need what their plugin frees there. */
-  exit_watch_step(unload_timeout, "freeing the filter chains");
-  fc__publish(NULL, unload_timeout);
-  int status = plugin_dynamic_shutdown_all();
+  int status = plugin_dynamic_shutdown_all(deliver_queued);
   exit_watch_stop();
   uc_shutdown();
   types_destroy_all();
-  return status;
+  return commands_done ? status : -2;
 }
 
 int main(int argc, char **argv) {
@@ -255,8 +264,10 @@ int main(int argc, char **argv) {
       exit_status = EXIT_FAILURE;
   }
 
-  if (shutdown_all(!stop && !cl.test_readall) != 0 &&
-      exit_status == EXIT_SUCCESS)
+  status = shutdown_all(!stop && !cl.test_readall);
+  if (status == -2)
+    exit_status = EXIT_FAILURE; /* a LOAD, UNLOAD or RELOAD did not end */
+  else if (status != 0 && exit_status == EXIT_SUCCESS)
     INFO("some shutdown callbacks failed");
   if (pidfile)
     pidfile_remove();

@@ -77,7 +77,7 @@ static void unclaim(claim_t *c) {
   pthread_mutex_unlock(&claims_lock);
 }
 
-void plugin_control_stop(cdtime_t timeout) {
+bool plugin_control_stop(cdtime_t timeout) {
   struct timespec deadline = CDTIME_T_TO_TIMESPEC(cdtime() + timeout);
   pthread_mutex_lock(&claims_lock);
   stopping = true;
@@ -85,10 +85,13 @@ void plugin_control_stop(cdtime_t timeout) {
     if (pthread_cond_timedwait(&idle_cond, &claims_lock, &deadline) ==
         ETIMEDOUT)
       break;
-  if (claims != NULL)
-    ERROR("%s: a %s still has not finished; shutting down regardless",
-          claims->name, claims->verb);
+  bool idle = claims == NULL;
+  for (claim_t *c = claims; c != NULL; c = c->next)
+    ERROR("%s: a %s still has not finished; the plugin is left as it is, "
+          "and the exit fails",
+          c->name, c->verb);
   pthread_mutex_unlock(&claims_lock);
+  return idle;
 }
 
 bool plugin_control_failure_shutdown(void) {

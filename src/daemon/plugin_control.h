@@ -55,8 +55,9 @@ int plugin_control_list(plugin_info_t **ret, size_t *ret_num);
 /* For the daemon's main(): refuses every further command and waits for
  * those under way (at shutdown, before plugins are shut down), at most
  * `timeout`: a plugin whose shutdown callback hangs does not hang the
- * daemon's exit. */
-void plugin_control_stop(cdtime_t timeout);
+ * daemon's exit. False if a command was still under way then (the exit
+ * leaves its plugin mapped and fails). */
+bool plugin_control_stop(cdtime_t timeout);
 /* True once a command's failure stopped the daemon (OnPluginFailure
  * Shutdown); it then exits with a failure status. */
 bool plugin_control_failure_shutdown(void);

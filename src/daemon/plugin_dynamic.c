@@ -15,6 +15,28 @@ static pthread_mutex_t dl_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static char *plugin_dir;
 
+/* Protects `exiting` and every record's `busy`: the exit and a load or
+ * unload still under way (the control commands waited for them as long as
+ * they could) agree on who may touch a record. */
+static pthread_mutex_t lifecycle_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool exiting;
+
+/* Marks `p` as being loaded or unloaded; false once the exit has begun. */
+static bool busy_begin(plugin_t *p) {
+  pthread_mutex_lock(&lifecycle_lock);
+  bool ok = !exiting;
+  if (ok)
+    p->busy = true;
+  pthread_mutex_unlock(&lifecycle_lock);
+  return ok;
+}
+
+static void busy_end(plugin_t *p) {
+  pthread_mutex_lock(&lifecycle_lock);
+  p->busy = false;
+  pthread_mutex_unlock(&lifecycle_lock);
+}
+
 void plugin_set_dir(const char *dir) {
   free(plugin_dir);
   plugin_dir = dir != NULL ? strdup(dir) : NULL;
@@ -148,23 +170,55 @@ static int config_block(plugin_t *p, oconfig_item_t *block, char *errbuf,
   return 0;
 }
 
-/* Calls every init callback `p` registered, in order. */
+/* Calls every init callback `p` registered, in order, and then those its
+ * init callbacks registered, as collectd 5.12 does (its init loop walks a
+ * list that grows). The snapshots are kept until the end, so that a
+ * callback is never freed and its address never reused while we remember
+ * that it ran. */
 static int init_callbacks(plugin_t *p, char *errbuf, size_t errlen) {
-  cb_snapshot_t *s = cb_list_acquire(CB_INIT);
+  cb_snapshot_t *snaps[16];
+  size_t snaps_num = 0;
+  callback_t **done = NULL;
+  size_t done_num = 0;
   int status = 0;
-  for (size_t i = 0; s != NULL && i < s->num; i++) {
-    callback_t *cb = s->cb[i];
-    if (cb->owner != p)
-      continue;
-    status = CB_CALL(cb, init);
-    if (status != 0) {
-      snprintf(errbuf, errlen, "init callback \"%s\" returned %d", cb->name,
-               status);
-      status = -EIO;
-      break;
+  bool ran = true;
+  while (status == 0 && ran && snaps_num < STATIC_ARRAY_SIZE(snaps)) {
+    cb_snapshot_t *s = cb_list_acquire(CB_INIT);
+    snaps[snaps_num++] = s;
+    ran = false;
+    for (size_t i = 0; s != NULL && i < s->num && status == 0; i++) {
+      callback_t *cb = s->cb[i];
+      bool seen = cb->owner != p;
+      for (size_t j = 0; j < done_num && !seen; j++)
+        seen = done[j] == cb;
+      if (seen)
+        continue;
+      callback_t **d = realloc(done, (done_num + 1) * sizeof(*d));
+      if (d == NULL) {
+        snprintf(errbuf, errlen, "out of memory");
+        status = -ENOMEM;
+        break;
+      }
+      done = d;
+      done[done_num++] = cb;
+      ran = true;
+      status = CB_CALL(cb, init);
+      if (status != 0) {
+        snprintf(errbuf, errlen, "init callback \"%s\" returned %d",
+                 cb->name, status);
+        status = -EIO;
+      }
     }
   }
-  cb_list_release(s);
+  if (status == 0 && ran) {
+    snprintf(errbuf, errlen, "init callbacks kept registering init callbacks "
+                             "(%zu rounds)",
+             snaps_num);
+    status = -ELOOP;
+  }
+  for (size_t i = 0; i < snaps_num; i++)
+    cb_list_release(snaps[i]);
+  free(done);
   return status;
 }
 
@@ -184,6 +238,9 @@ static int fail(plugin_t *p, const char *step, const char *reason, int status,
   ERROR("%s", errbuf);
   return status;
 }
+
+static int load_steps(plugin_t *p, const plugin_conf_t *conf, char *errbuf,
+                      size_t errlen);
 
 int plugin_dynamic_load(const plugin_conf_t *conf, char *errbuf,
                         size_t errlen) {
@@ -206,6 +263,20 @@ int plugin_dynamic_load(const plugin_conf_t *conf, char *errbuf,
     snprintf(errbuf, errlen, "%s: load: %s", conf->name, strerror(-status));
     return status;
   }
+  if (!busy_begin(p)) {
+    snprintf(errbuf, errlen, "%s: load: the daemon is shutting down",
+             conf->name);
+    plugin__record_destroy(p);
+    return -ESHUTDOWN;
+  }
+  status = load_steps(p, conf, errbuf, errlen);
+  busy_end(p);
+  return status;
+}
+
+static int load_steps(plugin_t *p, const plugin_conf_t *conf, char *errbuf,
+                      size_t errlen) {
+  int status;
   char why[512] = "";
   if (plugin_conf_copy(&p->conf, conf) != 0)
     return fail(p, "config", "out of memory", -ENOMEM, errbuf, errlen);
@@ -237,7 +308,17 @@ int plugin_dynamic_init(plugin_t *p, char *errbuf, size_t errlen) {
   if (status != 0)
     return fail(p, "init", why, status, errbuf, errlen);
 
+  /* A load that the exit stopped waiting for does not make the plugin
+   * ready behind its back: the exit no longer runs its shutdown. */
+  pthread_mutex_lock(&lifecycle_lock);
+  if (exiting) {
+    pthread_mutex_unlock(&lifecycle_lock);
+    return fail(p, "init", "the daemon began to shut down while the plugin "
+                           "was initialised",
+                -ESHUTDOWN, errbuf, errlen);
+  }
   plugin__set_state(p, PLUGIN_READY);
+  pthread_mutex_unlock(&lifecycle_lock);
   /* Its reads were skipped while it loaded; the first one is due now. */
   plugin__read_now(p);
   return 0;
@@ -295,59 +376,73 @@ static bool nothing_left(plugin_t *p) {
 
 /* Runs the shutdown callbacks of `p`, in the order they were registered.
  * Their failure does not stop the unload (the plugin is going either way)
- * but is logged. */
-static void shutdown_callbacks(plugin_t *p) {
+ * but is logged; the number of failures is returned. At exit each one is
+ * a step of the exit watch. */
+static int shutdown_callbacks(plugin_t *p, bool watched) {
+  int failed = 0;
   cb_snapshot_t *s = cb_list_acquire(CB_SHUTDOWN);
   for (size_t i = 0; s != NULL && i < s->num; i++) {
     callback_t *cb = s->cb[i];
     if (cb->owner != p)
       continue;
+    if (watched)
+      exit_watch_step(unload_timeout, "shutdown callback \"%s\" of %s",
+                      cb->name, p != NULL ? p->name : "the core");
     int status = CB_CALL(cb, shutdown);
-    if (status != 0)
-      WARNING("%s: shutdown: shutdown callback \"%s\" returned %d", p->name,
-              cb->name, status);
+    if (status != 0) {
+      WARNING("%s: shutdown: shutdown callback \"%s\" returned %d",
+              p != NULL ? p->name : "the core", cb->name, status);
+      failed++;
+    }
   }
   cb_list_release(s);
+  return failed;
 }
 
 static double seconds(cdtime_t t) { return CDTIME_T_TO_DOUBLE(t); }
 
-int plugin_dynamic_unload(plugin_t *p, char *errbuf, size_t errlen) {
-  plugin_state_t from = atomic_load(&p->state);
-  cdtime_t deadline = cdtime() + unload_timeout;
+/* What is still running in `p`'s code, for a report. */
+static void running_calls(plugin_t *p, char *buf, size_t len) {
+  size_t n = plugin__read_running(p, buf, len);
+  if (n == 0)
+    n = cb_list_running(p, buf, len);
+  if (n == 0)
+    snprintf(buf, len, "a callback");
+}
 
-  /* Values already queued reach the plugin's write callbacks first. */
-  if (from == PLUGIN_READY && cb_list_has_owner(CB_WRITE, p) &&
-      plugin__write_drain(unload_timeout) != 0) {
-    snprintf(errbuf, errlen,
-             "%s: drain: the values queued for it were not delivered within "
-             "%.3g s (%ld value lists queued); nothing changed",
-             p->name, seconds(unload_timeout), plugin__write_queued());
-    WARNING("%s", errbuf);
-    return -ETIMEDOUT;
-  }
-
-  /* From here no new call starts; wait for those under way. */
-  plugin__set_state(p, PLUGIN_UNLOADING);
+/* The steps an unload and the exit share, once no new call can start:
+ * wait for the calls under way, run the shutdown callbacks (if `shut`),
+ * forget everything the plugin registered, and wait until nothing of it
+ * is left. Returns 0, -ETIMEDOUT (a call did not return: nothing was
+ * undone) or -EDEADLK (shut down, but a thread or callback is left: the
+ * object must stay mapped); errbuf says why. */
+static int take_down(plugin_t *p, bool shut, bool watched, cdtime_t deadline,
+                     int *failed, char *errbuf, size_t errlen) {
+  /* At exit each wait is a step of its own, with a deadline of its own and
+   * a watch that leaves the wait the time to end and report. */
+  if (watched)
+    exit_watch_step(2 * unload_timeout, "waiting for the calls into %s",
+                    p->name);
   if (!wait_until(no_calls, p, deadline)) {
     char running[256];
-    size_t n = plugin__read_running(p, running, sizeof(running));
-    if (n == 0)
-      n = cb_list_running(p, running, sizeof(running));
-    snprintf(errbuf, errlen,
-             "%s: drain: %s still running after %.3g s; nothing changed",
-             p->name, n > 0 ? running : "a callback", seconds(unload_timeout));
-    WARNING("%s", errbuf);
-    plugin__set_state(p, from);
+    running_calls(p, running, sizeof(running));
+    snprintf(errbuf, errlen, "%s: drain: %s still running after %.3g s",
+             p->name, running, seconds(unload_timeout));
     return -ETIMEDOUT;
   }
-
-  if (registered(p))
-    shutdown_callbacks(p);
+  if (shut && registered(p))
+    *failed += shutdown_callbacks(p, watched);
   /* User data is freed here, or by whoever drops the last snapshot that
    * holds a callback -- in both cases while the object is mapped. */
   forget_callbacks(p);
 
+  if (watched) {
+    exit_watch_step(2 * unload_timeout, "waiting for the threads of %s",
+                    p->name);
+    /* A plugin that never promised to stop its threads is not waited
+     * for. */
+    deadline = cdtime() + (plugin_dynamic_unloadable(p) ? unload_timeout : 0);
+  }
   if (!wait_until(nothing_left, p, deadline)) {
     char threads[256];
     size_t n = plugin__threads_alive(p, threads, sizeof(threads));
@@ -361,20 +456,59 @@ int plugin_dynamic_unload(plugin_t *p, char *errbuf, size_t errlen) {
                           "%ld of its callbacks still held after %.3g s; "
                           "stuck: the object stays loaded",
                           atomic_load(&p->callbacks), seconds(unload_timeout));
-    plugin__set_state(p, PLUGIN_FAILED);
     snprintf(errbuf, errlen, "%s: %s: %s", p->name, p->failed_step,
              p->failed_reason);
-    ERROR("%s", errbuf);
     return -EDEADLK;
   }
+  return 0;
+}
 
+int plugin_dynamic_unload(plugin_t *p, char *errbuf, size_t errlen) {
+  if (!busy_begin(p)) {
+    snprintf(errbuf, errlen, "%s: unload: the daemon is shutting down",
+             p->name);
+    return -ESHUTDOWN;
+  }
+  plugin_state_t from = atomic_load(&p->state);
+  cdtime_t deadline = cdtime() + unload_timeout;
+
+  /* Values already queued reach the plugin's write callbacks first. */
+  if (from == PLUGIN_READY && cb_list_has_owner(CB_WRITE, p) &&
+      plugin__write_drain(unload_timeout) != 0) {
+    snprintf(errbuf, errlen,
+             "%s: drain: the values queued for it were not delivered within "
+             "%.3g s (%ld value lists queued); nothing changed",
+             p->name, seconds(unload_timeout), plugin__write_queued());
+    WARNING("%s", errbuf);
+    busy_end(p);
+    return -ETIMEDOUT;
+  }
+
+  /* From here no new call starts. */
+  plugin__set_state(p, PLUGIN_UNLOADING);
+  int failed = 0;
+  int status = take_down(p, true, false, deadline, &failed, errbuf, errlen);
+  if (status == -ETIMEDOUT) {
+    size_t used = strnlen(errbuf, errlen);
+    snprintf(errbuf + used, errlen - used, "; nothing changed");
+    WARNING("%s", errbuf);
+    plugin__set_state(p, from);
+    busy_end(p);
+    return status;
+  }
+  if (status != 0) {
+    plugin__set_state(p, PLUGIN_FAILED);
+    ERROR("%s", errbuf);
+    busy_end(p);
+    return status;
+  }
   object_close(p);
   plugin__notify_unloaded(p);
   plugin__record_destroy(p);
   return 0;
 }
 
-/* ---- shutdown -------------------------------------------------------------- */
+/* ---- exit ------------------------------------------------------------------ */
 
 typedef struct {
   plugin_t **all;
@@ -408,62 +542,107 @@ static bool shuts_down_at_exit(const plugin_t *p) {
   }
 }
 
-/* Does `p` log? Its shutdown waits until the others have said what they
- * say in theirs. */
-static bool logs(plugin_t *p) {
-  return p != NULL && cb_list_has_owner(CB_LOG, p);
+/* The order of the exit: plugins that only read go first, so that the
+ * values and words of their shutdown still reach the plugins that write
+ * and log them; then those that take values, notifications or events
+ * (and the matches and targets of the chains); the log plugins last. */
+typedef enum { EXIT_READERS, EXIT_WRITERS, EXIT_LOGGERS } exit_group_t;
+
+static exit_group_t exit_group(plugin_t *p) {
+  if (cb_list_has_owner(CB_LOG, p))
+    return EXIT_LOGGERS;
+  static const cb_kind_t takers[] = {CB_WRITE, CB_NOTIFICATION, CB_FLUSH,
+                                     CB_MISSING, CB_CACHE_EVENT};
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(takers); i++)
+    if (cb_list_has_owner(takers[i], p))
+      return EXIT_WRITERS;
+  return fc__owner_uses(p, NULL, 0) > 0 ? EXIT_WRITERS : EXIT_READERS;
 }
 
-int plugin_dynamic_shutdown_all(void) {
-  int failed = 0;
-  cb_snapshot_t *s = cb_list_acquire(CB_SHUTDOWN);
-  /* In the order they were registered, as collectd does, except that the
-   * plugins that log go last: a log file closed first would lose what
-   * every later shutdown callback logs (network's "Stopping ..."). */
-  for (int log_pass = 0; log_pass < 2; log_pass++) {
-    for (size_t i = 0; s != NULL && i < s->num; i++) {
-      callback_t *cb = s->cb[i];
-      if (cb->owner != NULL && !shuts_down_at_exit(cb->owner))
-        continue;
-      if (logs(cb->owner) != (log_pass == 1))
-        continue;
-      exit_watch_step(unload_timeout, "shutdown callback \"%s\" of %s",
-                      cb->name,
-                      cb->owner != NULL ? cb->owner->name : "the core");
-      if (CB_CALL(cb, shutdown) != 0) {
-        ERROR("shutdown callback \"%s\" failed", cb->name);
-        failed++;
-      }
-    }
+/* Takes one plugin down at exit the way an unload does: out of ready
+ * first, so that none of its callbacks runs once its shutdown has begun.
+ * A plugin a load or unload still works on (the commands were waited for
+ * as long as the exit allows) is left alone, mapped. Returns the number of
+ * failures. */
+static int exit_one(plugin_t *p) {
+  pthread_mutex_lock(&lifecycle_lock);
+  bool busy = p->busy;
+  pthread_mutex_unlock(&lifecycle_lock);
+  if (busy) {
+    ERROR("%s: a LOAD, UNLOAD or RELOAD of it still has not finished; it "
+          "stays loaded and its shutdown is not run",
+          p->name);
+    return 1;
   }
-  cb_list_release(s);
 
-  /* Logs go to stderr from here on: the log plugins are going away. */
-  plugin__log_enable(false);
+  plugin_state_t state = atomic_load(&p->state);
+  /* An unload that found a thread of it still running after its shutdown
+   * has done all there is to do; the thread keeps the object mapped. */
+  if (state == PLUGIN_FAILED && strcmp(p->failed_step, "shutdown") == 0)
+    return 0;
+  bool shut = shuts_down_at_exit(p);
+  if (state != PLUGIN_UNLOADING)
+    plugin__set_state(p, PLUGIN_UNLOADING);
+  cdtime_t deadline = cdtime() + unload_timeout;
+  char why[512];
+  int failed = 0;
+  int status = take_down(p, shut, true, deadline, &failed, why, sizeof(why));
+  /* A plugin that never promised to stop its threads is not held to it:
+   * what it left running keeps its object mapped until the process ends,
+   * as under collectd. */
+  if (status == -EDEADLK && !plugin_dynamic_unloadable(p))
+    return failed;
+  if (status != 0) {
+    ERROR("%s; it stays loaded", why);
+    return failed + 1;
+  }
+  object_close(p);
+  plugin__record_destroy(p);
+  return failed;
+}
+
+int plugin_dynamic_shutdown_all(void (*between)(void)) {
+  pthread_mutex_lock(&lifecycle_lock);
+  exiting = true;
+  pthread_mutex_unlock(&lifecycle_lock);
+  plugin__states_quiet(true);
+
+  /* Whatever the core registered itself shuts down first. */
+  int failed = shutdown_callbacks(NULL, true);
 
   record_list_t l = {0};
   plugin__record_foreach(collect_record, &l);
-  for (size_t i = l.num; i-- > 0;) {
-    plugin_t *p = l.all[i];
-    forget_callbacks(p);
-    /* A thread still running in the object keeps it mapped until exit. */
-    if (plugin__threads_alive(p, NULL, 0) == 0) {
-      object_close(p);
-      plugin__record_destroy(p);
-    }
+  exit_group_t *group = calloc(l.num + 1, sizeof(*group));
+  for (size_t i = 0; group != NULL && i < l.num; i++)
+    group[i] = exit_group(l.all[i]);
+  for (exit_group_t g = EXIT_READERS; g <= EXIT_LOGGERS; g++) {
+    if (g == EXIT_WRITERS && between != NULL)
+      between();
+    /* Each group in the reverse of the order of loading. */
+    for (size_t i = l.num; i-- > 0;)
+      if ((group != NULL ? group[i] : EXIT_READERS) == g)
+        failed += exit_one(l.all[i]);
   }
+  free(group);
   free(l.all);
 
-  /* Whatever the core registered itself. */
+  /* Logs go to stderr from here on: no log plugin is left. */
+  plugin__log_enable(false);
+  exit_watch_step(unload_timeout, "freeing the core's callbacks");
   forget_callbacks(NULL);
   plugin__read_destroy();
   cb_list_destroy_all();
   free(plugin_dir);
   plugin_dir = NULL;
+  /* Everything is gone; a test harness may start over. */
+  plugin__states_quiet(false);
+  pthread_mutex_lock(&lifecycle_lock);
+  exiting = false;
+  pthread_mutex_unlock(&lifecycle_lock);
   return failed ? -1 : 0;
 }
 
-int plugin_shutdown_all(void) { return plugin_dynamic_shutdown_all(); }
+int plugin_shutdown_all(void) { return plugin_dynamic_shutdown_all(NULL); }
 
 /* collectd 5.12 ran every init callback here; ours run as each plugin is
  * loaded, so there is nothing left to do. */

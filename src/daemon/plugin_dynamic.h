@@ -52,9 +52,17 @@ void plugin_dynamic_set_unload_timeout(cdtime_t timeout);
 /* True if `name` is a plain plugin name: letters, digits, '_' and '-'. */
 bool plugin_name_valid(const char *name);
 
-/* Shuts every plugin down at exit (shutdown callbacks in the order they
- * were registered), unregisters everything and closes the objects. */
-int plugin_dynamic_shutdown_all(void);
+/* Shuts every plugin down at exit, each as an unload would (out of ready
+ * first, so that no callback of a plugin runs once its shutdown began;
+ * then its calls under way, its shutdown callbacks, everything it
+ * registered, its threads), and closes the objects. Plugins that only
+ * read go first, then those that take values, notifications or events
+ * (after `between`, if not NULL: the core delivers what is queued and
+ * frees the chains there), the log plugins last; each group in the
+ * reverse of the order of loading. A plugin whose LOAD or UNLOAD still
+ * runs, or whose call or thread does not end, is reported and stays
+ * mapped. Returns -1 if anything failed. */
+int plugin_dynamic_shutdown_all(void (*between)(void));
 
 /* The directory plugins are loaded from. */
 const char *plugin_get_dir(void);

@@ -76,6 +76,10 @@ struct plugin_s {
   _Atomic long callbacks; /* its callbacks and read entries not yet freed */
   plugin_thread_t *threads; /* started by plugin_thread_create(), alive;
                                protected by the thread list lock */
+  /* A load or unload of this record is under way (see plugin_dynamic.c's
+   * lifecycle_lock, which protects it): the exit leaves such a record
+   * alone rather than close it under the code that runs it. */
+  bool busy;
 
   /* The configuration it was loaded with (Globals, OnPluginFailure, its
    * blocks...): a private copy, so that RELOAD can compare it with the
@@ -136,6 +140,9 @@ static inline void plugin__call_end(plugin_t *p) {
 #endif
 }
 
+/* From now on (true), state changes other than failures are neither
+ * logged nor notified: the exit takes every plugin through them. */
+void plugin__states_quiet(bool quiet);
 /* Is from -> to an edge of the lifecycle? */
 bool plugin__state_change_allowed(plugin_state_t from, plugin_state_t to);
 /* Tells whoever listens for notifications about plugin `name`: plugin

@@ -29,7 +29,8 @@ const char *plugin_state_name(plugin_state_t state) {
  * from; one that cannot finish (a thread still runs) ends in failed. */
 static const bool allowed[PLUGIN_STATE_COUNT][PLUGIN_STATE_COUNT] = {
     [PLUGIN_LOADING] = {[PLUGIN_CONFIGURING] = true, [PLUGIN_FAILED] = true},
-    [PLUGIN_CONFIGURING] = {[PLUGIN_READY] = true, [PLUGIN_FAILED] = true},
+    [PLUGIN_CONFIGURING] = {[PLUGIN_READY] = true, [PLUGIN_FAILED] = true,
+                            [PLUGIN_UNLOADING] = true},
     [PLUGIN_READY] = {[PLUGIN_UNLOADING] = true},
     [PLUGIN_UNLOADING] = {[PLUGIN_READY] = true, [PLUGIN_FAILED] = true},
     [PLUGIN_FAILED] = {[PLUGIN_UNLOADING] = true},
@@ -39,6 +40,12 @@ bool plugin__state_change_allowed(plugin_state_t from, plugin_state_t to) {
   return (unsigned)from < PLUGIN_STATE_COUNT &&
          (unsigned)to < PLUGIN_STATE_COUNT && allowed[from][to];
 }
+
+/* At exit every plugin goes through unloading; saying so for each of them
+ * would only flood the log and whoever listens for notifications. */
+static _Atomic bool states_quiet;
+
+void plugin__states_quiet(bool quiet) { atomic_store(&states_quiet, quiet); }
 
 int plugin__set_state(plugin_t *p, plugin_state_t to) {
   plugin_state_t from = atomic_load(&p->state);
@@ -51,6 +58,8 @@ int plugin__set_state(plugin_t *p, plugin_state_t to) {
     return -EINVAL;
   }
   atomic_store(&p->state, to);
+  if (to != PLUGIN_FAILED && atomic_load(&states_quiet))
+    return 0;
   INFO("%s plugin: %s -> %s", p->name, plugin_state_name(from),
        plugin_state_name(to));
   if (to == PLUGIN_FAILED)

@@ -115,7 +115,7 @@ START_TEST(test_cycles) {
         break;
     ck_assert_int_gt(threads_now(), threads_before);
 
-    ck_assert_int_eq(plugin_dynamic_shutdown_all(), 0);
+    ck_assert_int_eq(plugin_dynamic_shutdown_all(NULL), 0);
 
     /* Everything the plugin started is gone, and so is its socket. */
     ck_assert_int_eq(threads_now(), threads_before);
@@ -167,7 +167,7 @@ START_TEST(test_failed_init_leaves_nothing) {
   struct stat st;
   ck_assert_int_eq(lstat(sock_path, &st), 0);
   ck_assert(S_ISREG(st.st_mode));
-  plugin_dynamic_shutdown_all();
+  plugin_dynamic_shutdown_all(NULL);
   unlink(sock_path);
 }
 END_TEST

@@ -193,7 +193,7 @@ START_TEST(test_cycles) {
 
   plugin__read_stop();
   plugin__write_stop(CDTIME_ONE_SECOND);
-  plugin_dynamic_shutdown_all();
+  plugin_dynamic_shutdown_all(NULL);
   uc_shutdown();
   types_destroy_all();
   cf_free();

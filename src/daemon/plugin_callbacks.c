@@ -131,8 +131,37 @@ static int list_rebuild(cb_list_t *l, bool (*drop)(const callback_t *,
   return dropped;
 }
 
-static bool match_name(const callback_t *cb, const void *name) {
-  return strcasecmp(cb->name, name) == 0;
+/* Callback names are per plugin: a plugin's callback replaces only its own
+ * callback of the same name (as in collectd), never another plugin's, and
+ * unregistering by name takes only the caller's own -- or anyone's when the
+ * core asks, as collectd's unregistration did. */
+typedef struct {
+  const char *name;
+  const plugin_t *owner;
+  bool any_owner;
+} owned_name_t;
+
+static bool match_name(const callback_t *cb, const void *arg) {
+  const owned_name_t *n = arg;
+  return (n->any_owner || cb->owner == n->owner) &&
+         strcasecmp(cb->name, n->name) == 0;
+}
+
+/* The owner of another plugin's callback named `name`, for a warning. */
+static bool other_owner_of(cb_kind_t kind, const char *name,
+                           const plugin_t *owner, char *buf, size_t len) {
+  cb_snapshot_t *s = cb_list_acquire(kind);
+  bool found = false;
+  for (size_t i = 0; s != NULL && i < s->num && !found; i++) {
+    const callback_t *cb = s->cb[i];
+    if (cb->owner != owner && strcasecmp(cb->name, name) == 0) {
+      snprintf(buf, len, "%s", cb->owner != NULL ? cb->owner->name
+                                                 : "the core");
+      found = true;
+    }
+  }
+  cb_list_release(s);
+  return found;
 }
 
 static bool match_owner(const callback_t *cb, const void *owner) {
@@ -169,22 +198,33 @@ int cb_list_add(cb_kind_t kind, const char *name, void (*fn)(void),
   cb->ud = data;
   atomic_init(&cb->refs, 1);
 
-  int status = list_rebuild(&lists[kind], match_name, name, cb);
+  char other[DATA_MAX_NAME_LEN];
+  if (other_owner_of(kind, name, owner, other, sizeof(other)))
+    WARNING("plugin_register_%s: %s and %s both have a %s callback named "
+            "\"%s\"; each keeps its own",
+            kind_names[kind], other, owner != NULL ? owner->name : "the core",
+            kind_names[kind], name);
+  int status = list_rebuild(&lists[kind], match_name,
+                            &(owned_name_t){.name = name, .owner = owner}, cb);
   if (status < 0) {
     callback_put(cb);
     return status;
   }
   if (status > 0)
-    WARNING("plugin_register_%s: a callback named \"%s\" existed already "
-            "and was replaced",
-            kind_names[kind], name);
+    WARNING("plugin_register_%s: %s's callback named \"%s\" existed "
+            "already and was replaced",
+            kind_names[kind], owner != NULL ? owner->name : "the core", name);
   return 0;
 }
 
 int cb_list_remove(cb_kind_t kind, const char *name) {
   if (name == NULL)
     return -EINVAL;
-  int status = list_rebuild(&lists[kind], match_name, name, NULL);
+  plugin_t *owner = plugin__current_owner();
+  int status = list_rebuild(
+      &lists[kind], match_name,
+      &(owned_name_t){.name = name, .owner = owner, .any_owner = owner == NULL},
+      NULL);
   if (status < 0)
     return status;
   return status > 0 ? 0 : -ENOENT;

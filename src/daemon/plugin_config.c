@@ -1,6 +1,7 @@
 /* Configuration callbacks: the simple (key/value) and complex (block) kinds,
  * by the name of the <Plugin> block they receive. */
 #include "plugin_internal.h"
+#include "utils/common/common.h"
 
 #include <pthread.h>
 
@@ -13,6 +14,10 @@ struct config_cb_s {
   char **keys; /* the keys the simple callback accepts */
   int keys_num;
   int (*complex)(oconfig_item_t *ci);
+  /* Calls under way (under config_lock): an entry unregistered during a
+   * call is only unlinked (removed), and the call frees it. */
+  int calls;
+  bool removed;
   config_cb_t *next;
 };
 
@@ -46,11 +51,16 @@ static int config_add(config_cb_t *c) {
   c->ctx = owner != NULL ? owner->ctx : plugin_get_ctx();
 
   pthread_mutex_lock(&config_lock);
-  if (find_locked(c->name, c->complex != NULL) != NULL) {
+  config_cb_t *taken = find_locked(c->name, c->complex != NULL);
+  if (taken != NULL) {
+    char holder[DATA_MAX_NAME_LEN];
+    sstrncpy(holder, taken->owner != NULL ? taken->owner->name : "the core",
+             sizeof(holder));
     pthread_mutex_unlock(&config_lock);
-    ERROR("plugin_register_%sconfig: a configuration callback for \"%s\" "
-          "is already registered",
-          c->complex != NULL ? "complex_" : "", c->name);
+    ERROR("plugin_register_%sconfig: %s cannot register a configuration "
+          "callback for \"%s\": %s has one already",
+          c->complex != NULL ? "complex_" : "",
+          owner != NULL ? owner->name : "the core", c->name, holder);
     config_cb_free(c);
     return -EEXIST;
   }
@@ -112,6 +122,11 @@ static int config_remove(const char *name, bool complex) {
       break;
     }
   }
+  if (found != NULL && found->calls > 0) {
+    found->removed = true;
+    pthread_mutex_unlock(&config_lock);
+    return 0;
+  }
   pthread_mutex_unlock(&config_lock);
   config_cb_free(found);
   return found != NULL ? 0 : -ENOENT;
@@ -131,7 +146,12 @@ void plugin__config_remove_owner(plugin_t *owner) {
     config_cb_t *c = *pp;
     if (c->owner == owner) {
       *pp = c->next;
-      config_cb_free(c);
+      /* An unload waited for its calls; a call can only be under way at
+       * exit, and then the call frees it. */
+      if (c->calls > 0)
+        c->removed = true;
+      else
+        config_cb_free(c);
     } else {
       pp = &c->next;
     }
@@ -139,56 +159,71 @@ void plugin__config_remove_owner(plugin_t *owner) {
   pthread_mutex_unlock(&config_lock);
 }
 
-/* A copy of the entry's call data, so the callback runs unlocked. A simple
- * callback's accepted keys are checked here. */
-typedef struct {
-  plugin_t *owner;
-  plugin_ctx_t ctx;
-  int (*simple)(const char *, const char *);
-  int (*complex)(oconfig_item_t *);
-  bool key_ok;
-} config_call_t;
-
-static int config_lookup(const char *name, bool complex, const char *key,
-                         config_call_t *call) {
-  int status = -ENOENT;
+/* A call of a configuration callback: the entry is held (counted) so that
+ * it is not freed under the call, and the call is counted against its
+ * owner like any other call into a plugin's code: an unload sets its state
+ * first and then waits for its calls, so a callback whose owner is being
+ * unloaded is never entered, and one under way is waited for. Its owner
+ * may be configuring (its own block) or ready (a block of another plugin's
+ * name), so plugin__call_begin_any() is used rather than the ready check. */
+static void config_release(config_cb_t *c) {
   pthread_mutex_lock(&config_lock);
-  config_cb_t *c = find_locked(name, complex);
-  if (c != NULL) {
-    *call = (config_call_t){.owner = c->owner, .ctx = c->ctx,
-                            .simple = c->simple, .complex = c->complex};
-    for (int i = 0; key != NULL && i < c->keys_num; i++)
-      if (strcasecmp(c->keys[i], key) == 0)
-        call->key_ok = true;
-    status = 0;
-  }
+  bool free_it = --c->calls == 0 && c->removed;
   pthread_mutex_unlock(&config_lock);
-  return status;
+  if (free_it)
+    config_cb_free(c);
 }
 
-int plugin__config_simple(plugin_t *p, const char *key, const char *value) {
-  config_call_t call;
-  if (config_lookup(p->name, false, key, &call) != 0)
+/* Finds the callback for `name` and enters it; -ENOENT if there is none
+ * (or its owner is going away). */
+static int config_call(const char *name, bool complex, const char *key,
+                       const char *value, oconfig_item_t *ci) {
+  pthread_mutex_lock(&config_lock);
+  config_cb_t *c = find_locked(name, complex);
+  bool key_ok = complex;
+  for (int i = 0; c != NULL && !key_ok && i < c->keys_num; i++)
+    key_ok = strcasecmp(c->keys[i], key) == 0;
+  if (c != NULL && key_ok)
+    c->calls++;
+  pthread_mutex_unlock(&config_lock);
+  if (c == NULL)
     return -ENOENT;
-  if (!call.key_ok) {
-    ERROR("%s plugin: the plugin does not accept the option \"%s\"", p->name,
+  if (!key_ok) {
+    ERROR("%s plugin: the plugin does not accept the option \"%s\"", name,
           key);
     return -EINVAL;
   }
-  plugin_thread_ctx_t saved = plugin__enter(call.owner, call.ctx);
-  int status = call.simple(key, value);
+
+  plugin_t *owner = c->owner;
+  if (!plugin__call_begin_any(owner)) {
+    config_release(c);
+    return -ENOENT;
+  }
+  plugin_thread_ctx_t saved = plugin__enter(owner, c->ctx);
+  int status = complex ? c->complex(ci) : c->simple(key, value);
   plugin__leave(saved);
+  config_release(c);
+  /* Last: the count keeps the owner's object mapped. */
+  plugin__call_end(owner);
   return status == 0 ? 0 : -EINVAL;
 }
 
+int plugin__config_simple(plugin_t *p, const char *key, const char *value) {
+  return config_call(p->name, false, key, value, NULL);
+}
+
 int plugin__config_complex(plugin_t *p, oconfig_item_t *ci) {
-  config_call_t call;
-  if (config_lookup(p->name, true, NULL, &call) != 0)
-    return -ENOENT;
-  plugin_thread_ctx_t saved = plugin__enter(call.owner, call.ctx);
-  int status = call.complex(ci);
-  plugin__leave(saved);
-  return status == 0 ? 0 : -EINVAL;
+  return config_call(p->name, true, NULL, NULL, ci);
+}
+
+size_t plugin__config_running(plugin_t *owner, char *names, size_t len) {
+  name_list_t l = name_list_init(names, len);
+  pthread_mutex_lock(&config_lock);
+  for (config_cb_t *c = config_cbs; c != NULL; c = c->next)
+    if (c->owner == owner && c->calls > 0)
+      name_list_add(&l, "configuration callback \"%s\"", c->name);
+  pthread_mutex_unlock(&config_lock);
+  return l.num;
 }
 
 /* collectd 5.12 exported these under their old names too. */

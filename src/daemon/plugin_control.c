@@ -221,6 +221,25 @@ int plugin_control_load(const char *name, char *msg, size_t len) {
   return status;
 }
 
+/* The plugin interface's plugin_load(), which a plugin may call to load
+ * another: serialized with the commands like a LOAD, so that it never
+ * races an UNLOAD or RELOAD of the same plugin. Loaded already is success,
+ * as in collectd. */
+int plugin_load(const char *name, bool global) {
+  char msg[512];
+  claim_t c;
+  int status = check_name(name, msg, sizeof(msg));
+  if (status != 0 ||
+      (status = claim(&c, name, "LOAD", msg, sizeof(msg))) != 0)
+    return status;
+  plugin_conf_t conf = {.name = name, .global = global};
+  status = plugin__record_find(name) != NULL
+               ? 0
+               : plugin_dynamic_load(&conf, msg, sizeof(msg));
+  unclaim(&c);
+  return status;
+}
+
 /* ---- UNLOAD -------------------------------------------------------------- */
 
 int plugin_control_unload(const char *name, char *msg, size_t len) {

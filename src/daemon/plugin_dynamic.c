@@ -324,13 +324,6 @@ int plugin_dynamic_init(plugin_t *p, char *errbuf, size_t errlen) {
   return 0;
 }
 
-int plugin_load(const char *name, bool global) {
-  plugin_conf_t conf = {.name = name, .global = global};
-  char err[512];
-  int status = plugin_dynamic_load(&conf, err, sizeof(err));
-  return status == -EEXIST ? 0 : status;
-}
-
 /* ---- unloading ----------------------------------------------------------- */
 
 static cdtime_t unload_timeout = TIME_T_TO_CDTIME_T_STATIC(10);
@@ -406,6 +399,8 @@ static void running_calls(plugin_t *p, char *buf, size_t len) {
   size_t n = plugin__read_running(p, buf, len);
   if (n == 0)
     n = cb_list_running(p, buf, len);
+  if (n == 0)
+    n = plugin__config_running(p, buf, len);
   if (n == 0)
     snprintf(buf, len, "a callback");
 }

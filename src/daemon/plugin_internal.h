@@ -133,6 +133,21 @@ static inline bool plugin__call_begin(plugin_t *p) {
   return false;
 #endif
 }
+/* The same bracket for calls that are not kept to ready plugins
+ * (configuration callbacks): anything but an unloading plugin. */
+static inline bool plugin__call_begin_any(plugin_t *p) {
+#ifdef COLLECTD_BENCH_NO_READY_CHECK
+  (void)p;
+  return true;
+#endif
+  if (p == NULL)
+    return true;
+  atomic_fetch_add(&p->calls, 1);
+  if (atomic_load(&p->state) != PLUGIN_UNLOADING)
+    return true;
+  atomic_fetch_sub(&p->calls, 1);
+  return false;
+}
 static inline void plugin__call_end(plugin_t *p) {
 #ifndef COLLECTD_BENCH_NO_READY_CHECK
   if (p != NULL)
@@ -186,6 +201,16 @@ void name_list_add(name_list_t *l, const char *fmt, ...)
 /* The threads `p` started through plugin_thread_create() that are still
  * running: their number, and their names quoted in `names`. */
 size_t plugin__threads_alive(plugin_t *p, char *names, size_t len);
+/* The calling thread, which the plugin started itself, says it works for
+ * `owner` (plugin_set_ctx()): it is listed like the threads of
+ * plugin_thread_create() until it has exited. False if `owner` is being
+ * unloaded (or memory ran out): the thread stays the core's. The caller
+ * holds the registry lock (see plugin__record_adopt()). */
+bool plugin__thread_adopt(plugin_t *owner);
+/* Finds the record named `name` and adopts the calling thread for it, under
+ * the registry lock so that the record cannot go meanwhile; returns it, or
+ * NULL. */
+plugin_t *plugin__record_adopt(const char *name);
 
 /* ---- callbacks ----------------------------------------------------------- */
 
@@ -243,10 +268,14 @@ typedef struct {
 cb_snapshot_t *cb_list_acquire(cb_kind_t kind);
 void cb_list_release(cb_snapshot_t *snap);
 /* Adds `cb` (name, fn, ud filled in); owner and ctx are taken from the
- * calling thread. A callback of the same name replaces the old one, as in
- * collectd. On failure ud's free_func has been called. */
+ * calling thread. A callback of the same name and owner replaces the old
+ * one, as in collectd; another plugin's of that name stays (names are per
+ * plugin, so that no plugin can take another's place). On failure ud's
+ * free_func has been called. */
 int cb_list_add(cb_kind_t kind, const char *name, void (*fn)(void),
                 user_data_t const *ud);
+/* Removes the calling plugin's callback of that name (anyone's, if the
+ * core calls). */
 int cb_list_remove(cb_kind_t kind, const char *name);
 /* Removes every callback owned by `owner` from every list. */
 void cb_list_remove_owner(plugin_t *owner);
@@ -288,6 +317,8 @@ void plugin__free_user_data(plugin_t *owner, user_data_t *ud);
 int plugin__config_simple(plugin_t *p, const char *key, const char *value);
 int plugin__config_complex(plugin_t *p, oconfig_item_t *ci);
 void plugin__config_remove_owner(plugin_t *owner);
+/* Like cb_list_running() for `owner`'s configuration callbacks. */
+size_t plugin__config_running(plugin_t *owner, char *names, size_t len);
 /* The values of a simple option joined into one string, the way simple
  * config callbacks receive them (numbers as "%lf"). */
 int cf_util_values_to_string(const oconfig_item_t *ci, char *buf, size_t len);

@@ -1,5 +1,6 @@
 /* The read schedule (see plugin_read.h) and the read registration calls. */
 #include "plugin_read.h"
+#include "utils/common/common.h"
 
 #include <pthread.h>
 
@@ -95,13 +96,20 @@ static void heap_remove_at(size_t i) {
 
 /* ---- the schedule --------------------------------------------------------- */
 
-static bool name_taken_locked(const char *name) {
-  for (size_t i = 0; i < heap_num; i++)
-    if (strcasecmp(heap[i]->name, name) == 0)
+/* The entry named `name` that `owner` registered (taken: a second one
+ * replaces nothing and is refused, as in collectd), or else any other
+ * plugin's entry of that name (`*other`): names are per plugin, so that
+ * no plugin can take another's place in the schedule by naming it. */
+static bool name_taken_locked(const char *name, const plugin_t *owner,
+                              const read_cb_t **other) {
+  for (size_t i = 0; i < heap_num + running_num; i++) {
+    const read_cb_t *rc = i < heap_num ? heap[i] : running[i - heap_num];
+    if ((i >= heap_num && rc->removed) || strcasecmp(rc->name, name) != 0)
+      continue;
+    if (rc->owner == owner)
       return true;
-  for (size_t i = 0; i < running_num; i++)
-    if (!running[i]->removed && strcasecmp(running[i]->name, name) == 0)
-      return true;
+    *other = rc;
+  }
   return false;
 }
 
@@ -128,16 +136,27 @@ static void running_del(read_cb_t *rc) {
 }
 
 int read_sched_insert(read_cb_t *rc, cdtime_t now) {
+  const read_cb_t *other = NULL;
   pthread_mutex_lock(&read_lock);
-  if (name_taken_locked(rc->name)) {
+  if (name_taken_locked(rc->name, rc->owner, &other)) {
     pthread_mutex_unlock(&read_lock);
     return -EEXIST;
   }
+  char other_owner[DATA_MAX_NAME_LEN] = "";
+  if (other != NULL)
+    sstrncpy(other_owner, other->owner != NULL ? other->owner->name
+                                               : "the core",
+             sizeof(other_owner));
   rc->effective = rc->interval;
   rc->next_due = now;
   int status = heap_push(rc);
   pthread_cond_broadcast(&changed);
   pthread_mutex_unlock(&read_lock);
+  if (other_owner[0] != '\0')
+    WARNING("plugin_register_read: %s and %s both have a read callback "
+            "named \"%s\"; each keeps its own",
+            other_owner, rc->owner != NULL ? rc->owner->name : "the core",
+            rc->name);
   return status;
 }
 
@@ -244,21 +263,34 @@ static int remove_matching(bool (*match)(const read_cb_t *, const void *),
   return removed;
 }
 
-static bool match_name(const read_cb_t *rc, const void *name) {
-  return strcasecmp(rc->name, name) == 0;
+/* A name or group and whose entries it selects: the caller's own, or
+ * anyone's if the caller is the core (collectd's unregistration by name). */
+typedef struct {
+  const char *name;
+  const plugin_t *owner;
+} owned_name_t;
+
+static bool owned_by(const read_cb_t *rc, const plugin_t *owner) {
+  return owner == NULL || rc->owner == owner;
 }
-static bool match_group(const read_cb_t *rc, const void *group) {
-  return rc->group != NULL && strcasecmp(rc->group, group) == 0;
+static bool match_name(const read_cb_t *rc, const void *arg) {
+  const owned_name_t *n = arg;
+  return owned_by(rc, n->owner) && strcasecmp(rc->name, n->name) == 0;
+}
+static bool match_group(const read_cb_t *rc, const void *arg) {
+  const owned_name_t *n = arg;
+  return owned_by(rc, n->owner) && rc->group != NULL &&
+         strcasecmp(rc->group, n->name) == 0;
 }
 static bool match_owner(const read_cb_t *rc, const void *owner) {
   return rc->owner == owner;
 }
 
-int read_sched_remove_name(const char *name) {
-  return remove_matching(match_name, name);
+int read_sched_remove_name(const char *name, const plugin_t *owner) {
+  return remove_matching(match_name, &(owned_name_t){name, owner});
 }
-int read_sched_remove_group(const char *group) {
-  return remove_matching(match_group, group);
+int read_sched_remove_group(const char *group, const plugin_t *owner) {
+  return remove_matching(match_group, &(owned_name_t){group, owner});
 }
 int read_sched_remove_owner(plugin_t *owner) {
   return remove_matching(match_owner, owner);
@@ -361,9 +393,9 @@ static int register_read(const char *group, const char *name, bool complex,
 
   int status = read_sched_insert(rc, cdtime());
   if (status == -EEXIST)
-    ERROR("plugin_register_read: a read callback named \"%s\" is already "
-          "registered; check the configuration for duplicates",
-          name);
+    ERROR("plugin_register_read: %s has a read callback named \"%s\" "
+          "already; check the configuration for duplicates",
+          owner != NULL ? owner->name : "the core", name);
   if (status != 0)
     read_cb_free(rc);
   return status;
@@ -383,13 +415,16 @@ int plugin_register_complex_read(const char *group, const char *name,
 int plugin_unregister_read(const char *name) {
   if (name == NULL)
     return -EINVAL;
-  return read_sched_remove_name(name) > 0 ? 0 : -ENOENT;
+  return read_sched_remove_name(name, plugin__current_owner()) > 0 ? 0
+                                                                  : -ENOENT;
 }
 
 int plugin_unregister_read_group(const char *group) {
   if (group == NULL)
     return -EINVAL;
-  return read_sched_remove_group(group) > 0 ? 0 : -ENOENT;
+  return read_sched_remove_group(group, plugin__current_owner()) > 0
+             ? 0
+             : -ENOENT;
 }
 
 void plugin__read_remove_owner(plugin_t *owner) {

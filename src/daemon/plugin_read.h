@@ -43,8 +43,10 @@ void read_sched_wait(cdtime_t until);
 /* Wakes every waiting read thread. */
 void read_sched_wake(void);
 
-/* Adds an entry due at `now`. -EEXIST if the name is taken; the caller
- * still owns rc then. */
+/* Adds an entry due at `now`. -EEXIST if its owner has an entry of that
+ * name already; the caller still owns rc then. Names are per owner: an
+ * entry of the same name that another plugin registered stays as it is
+ * (and a warning names both). */
 int read_sched_insert(read_cb_t *rc, cdtime_t now);
 /* The entry due first, or NULL. */
 read_cb_t *read_sched_peek(void);
@@ -56,9 +58,10 @@ read_cb_t *read_sched_take(void);
 bool read_sched_done(read_cb_t *rc, int status, cdtime_t now);
 /* Unregister by name, group or owner. Entries not running are freed; an
  * entry being called is flagged, and its read thread frees it. Return the
- * number of entries removed. */
-int read_sched_remove_name(const char *name);
-int read_sched_remove_group(const char *group);
+ * number of entries removed. By name or group, only `owner`'s entries go
+ * (anyone's if `owner` is NULL, the core). */
+int read_sched_remove_name(const char *name, const plugin_t *owner);
+int read_sched_remove_group(const char *group, const plugin_t *owner);
 int read_sched_remove_owner(plugin_t *owner);
 /* Makes every entry of `owner` due at `when` at the latest (a plugin that
  * has just become ready reads at once, not an interval later). Returns

@@ -166,6 +166,18 @@ plugin_t *plugin__record_find(const char *name) {
   return found;
 }
 
+plugin_t *plugin__record_adopt(const char *name) {
+  plugin_t *found = NULL;
+  pthread_mutex_lock(&registry_lock);
+  for (plugin_t *p = records; p != NULL && found == NULL; p = p->next)
+    if (strcasecmp(p->name, name) == 0)
+      found = p;
+  if (found != NULL && !plugin__thread_adopt(found))
+    found = NULL;
+  pthread_mutex_unlock(&registry_lock);
+  return found;
+}
+
 void plugin__record_foreach(void (*fn)(plugin_t *, void *), void *arg) {
   pthread_mutex_lock(&registry_lock);
   for (plugin_t *p = records; p != NULL; p = p->next)
@@ -229,12 +241,19 @@ plugin_ctx_t plugin_get_ctx(void) {
   return current_ctx;
 }
 
-/* Plugins call this in threads of their own. The owner follows the
- * context's name, which is what the plugin says it is working for. */
+/* Plugins call this in threads of their own, and in callbacks. A thread
+ * that works for a plugin already (a callback, a thread of
+ * plugin_thread_create(), one adopted before) keeps its owner: naming
+ * another plugin in the context does not make its registrations that
+ * plugin's. A thread the lifecycle knows nothing of is adopted by the
+ * plugin its context names, and listed on that plugin's record until it
+ * exits, so that an unload waits for it like for any thread of the
+ * plugin, and the record is never freed under it. */
 plugin_ctx_t plugin_set_ctx(plugin_ctx_t ctx) {
   plugin_ctx_t old = plugin_get_ctx();
   current_ctx = ctx;
-  current_owner = plugin__record_find(ctx.name);
+  if (current_owner == NULL && ctx.name != NULL)
+    current_owner = plugin__record_adopt(ctx.name);
   return old;
 }
 

@@ -129,7 +129,7 @@ START_TEST(test_remove_while_running) {
 
   /* Unregistering a running entry only flags it; the name stays taken
    * until its thread hands it back, and then it is not rescheduled. */
-  ck_assert_int_eq(read_sched_remove_name("a"), 1);
+  ck_assert_int_eq(read_sched_remove_name("a", NULL), 1);
   ck_assert(rc->removed);
   read_sched_lock();
   ck_assert(!read_sched_done(rc, 0, now));
@@ -137,8 +137,8 @@ START_TEST(test_remove_while_running) {
   read_cb_free(rc);
 
   ck_assert_uint_eq(read_sched_size(), 1);
-  ck_assert_int_eq(read_sched_remove_name("a"), 0);
-  ck_assert_int_eq(read_sched_remove_name("b"), 1);
+  ck_assert_int_eq(read_sched_remove_name("a", NULL), 0);
+  ck_assert_int_eq(read_sched_remove_name("b", NULL), 1);
   ck_assert_uint_eq(read_sched_size(), 0);
   teardown();
 }

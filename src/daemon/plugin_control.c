@@ -5,6 +5,7 @@
 #include "plugin_control.h"
 #include "filter_chain/fc.h"
 #include "configfile_internal.h"
+#include "plugin_carry.h"
 #include "plugin_dynamic.h"
 #include "utils/common/common.h"
 
@@ -262,8 +263,30 @@ int plugin_control_unload(const char *name, char *msg, size_t len) {
 
 /* Unloads `p` and loads it with `conf`; if that fails and `fallback` is
  * given, loads it with that instead. msg says what happened. */
+static int replace_steps(plugin_t *p, const char *name,
+                         const plugin_conf_t *conf,
+                         const plugin_conf_t *fallback, char *msg,
+                         size_t len);
+
+/* What is meant for a ready plugin while it is between instances is kept
+ * for the instance that ends up ready (see plugin_carry.h), and its reads
+ * keep their phase. */
 static int replace(plugin_t *p, const char *name, const plugin_conf_t *conf,
                    const plugin_conf_t *fallback, char *msg, size_t len) {
+  bool carry = atomic_load(&p->state) == PLUGIN_READY &&
+               plugin__carry_begin(p) == 0;
+  int status = replace_steps(p, name, conf, fallback, msg, len);
+  /* An unload that gave up left the old instance ready: the carry went to
+   * it. Otherwise, if nothing became ready, what was kept is lost. */
+  if (carry)
+    plugin__carry_drop(name);
+  return status;
+}
+
+static int replace_steps(plugin_t *p, const char *name,
+                         const plugin_conf_t *conf,
+                         const plugin_conf_t *fallback, char *msg,
+                         size_t len) {
   int status = plugin_dynamic_unload(p, msg, len);
   if (status != 0)
     return status;

@@ -2,6 +2,7 @@
  * notifications and flushes. Every path calls only callbacks whose plugin
  * is ready. */
 #include "filter_chain/fc.h"
+#include "plugin_carry.h"
 #include "plugin_internal.h"
 #include "utils/common/common.h"
 #include "utils_cache.h"
@@ -240,18 +241,30 @@ void plugin_dispatch_cache_event(enum cache_event_type_e event_type,
 int plugin_dispatch_notification(const notification_t *notif) {
   if (notif == NULL)
     return -EINVAL;
+  /* A notification plugin that is reloading gets it later (see
+   * plugin_carry.h). */
+  bool carrying = plugin__carry_enter();
   cb_snapshot_t *s = cb_list_acquire(CB_NOTIFICATION);
-  for (size_t i = 0; s != NULL && i < s->num; i++) {
+  size_t num = s != NULL ? s->num : 0;
+  bool took[carrying ? num + 1 : 1];
+  for (size_t i = 0; i < num; i++) {
     callback_t *cb = s->cb[i];
+    if (carrying)
+      took[i] = false;
     if (!cb_begin(cb))
       continue;
+    if (carrying)
+      took[i] = true;
     int status = CB_CALL(cb, notification, notif, &cb->ud);
     cb_end(cb);
     if (status != 0)
       WARNING("notification callback \"%s\" failed with status %d", cb->name,
               status);
   }
+  if (carrying)
+    plugin__carry_notification(s, took, notif);
   cb_list_release(s);
+  plugin__carry_leave();
   return 0;
 }
 

@@ -1,6 +1,7 @@
 /* The plugin lifecycle (see plugin_dynamic.h). */
 #include "plugin_dynamic.h"
 #include "exit_watch.h"
+#include "plugin_carry.h"
 #include "filter_chain/fc.h"
 #include "types_list.h"
 #include "utils/common/common.h"
@@ -299,6 +300,19 @@ static int load_steps(plugin_t *p, const plugin_conf_t *conf, char *errbuf,
   return plugin_dynamic_init(p, errbuf, errlen);
 }
 
+/* A load that the exit stopped waiting for does not make the plugin ready
+ * behind its back. (If the exit begins just after the check, it finds the
+ * record busy and reports that its load did not finish.) */
+static bool make_ready(plugin_t *p) {
+  pthread_mutex_lock(&lifecycle_lock);
+  bool ok = !exiting;
+  pthread_mutex_unlock(&lifecycle_lock);
+  if (!ok)
+    return false;
+  plugin__set_state(p, PLUGIN_READY);
+  return true;
+}
+
 int plugin_dynamic_init(plugin_t *p, char *errbuf, size_t errlen) {
   char why[512] = "";
   /* From here on the plugin is a whole one: a RELOAD that rolls back to
@@ -308,19 +322,16 @@ int plugin_dynamic_init(plugin_t *p, char *errbuf, size_t errlen) {
   if (status != 0)
     return fail(p, "init", why, status, errbuf, errlen);
 
-  /* A load that the exit stopped waiting for does not make the plugin
-   * ready behind its back: the exit no longer runs its shutdown. */
-  pthread_mutex_lock(&lifecycle_lock);
-  if (exiting) {
-    pthread_mutex_unlock(&lifecycle_lock);
+  /* A reloaded plugin first gets what was meant for it meanwhile. */
+  bool phased = false;
+  if (!plugin__carry_ready(p, make_ready, &phased))
     return fail(p, "init", "the daemon began to shut down while the plugin "
                            "was initialised",
                 -ESHUTDOWN, errbuf, errlen);
-  }
-  plugin__set_state(p, PLUGIN_READY);
-  pthread_mutex_unlock(&lifecycle_lock);
-  /* Its reads were skipped while it loaded; the first one is due now. */
-  plugin__read_now(p);
+  /* Its reads were skipped while it loaded: the first one is due now,
+   * unless a reload put them back on their old phase. */
+  if (!phased)
+    plugin__read_now(p);
   return 0;
 }
 
@@ -458,6 +469,11 @@ static int take_down(plugin_t *p, bool shut, bool watched, cdtime_t deadline,
   return 0;
 }
 
+static bool still_ready(plugin_t *p) {
+  (void)p;
+  return true;
+}
+
 int plugin_dynamic_unload(plugin_t *p, char *errbuf, size_t errlen) {
   if (!busy_begin(p)) {
     snprintf(errbuf, errlen, "%s: unload: the daemon is shutting down",
@@ -488,6 +504,10 @@ int plugin_dynamic_unload(plugin_t *p, char *errbuf, size_t errlen) {
     snprintf(errbuf + used, errlen - used, "; nothing changed");
     WARNING("%s", errbuf);
     plugin__set_state(p, from);
+    /* A reload's carry, if any, goes back to the instance it came from. */
+    bool phased;
+    if (from == PLUGIN_READY)
+      plugin__carry_ready(p, still_ready, &phased);
     busy_end(p);
     return status;
   }

@@ -344,6 +344,8 @@ int plugin__write_enqueue(const data_set_t *ds, const value_list_t *vl,
                           const gauge_t *rates);
 void plugin__write_set_limits(long high, long low);
 long plugin__write_dropped(void);
+/* WriteQueueLimitHigh (0: none). */
+long plugin__write_limit_high(void);
 long plugin__write_queued(void);
 /* Waits until every value list queued before the call has been handed to
  * the write callbacks, or `timeout` passed (-ETIMEDOUT). */

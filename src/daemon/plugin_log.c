@@ -1,5 +1,6 @@
 /* plugin_log(): messages go to every ready log callback, or to stderr
  * while there is none (start-up, shutdown, a daemon without log plugins). */
+#include "plugin_carry.h"
 #include "plugin_internal.h"
 
 static _Atomic bool log_enabled;
@@ -22,13 +23,21 @@ static void log_dispatch(int level, const char *msg) {
     return;
   }
 
+  /* A log plugin that is reloading gets it later (see plugin_carry.h). */
+  bool carrying = plugin__carry_enter();
   cb_snapshot_t *s = cb_list_acquire(CB_LOG);
   size_t delivered = 0;
+  size_t num = s != NULL ? s->num : 0;
+  bool took[carrying ? num + 1 : 1];
   in_log_callback = true;
-  for (size_t i = 0; s != NULL && i < s->num; i++) {
+  for (size_t i = 0; i < num; i++) {
     callback_t *cb = s->cb[i];
+    if (carrying)
+      took[i] = false;
     if (!cb_begin(cb))
       continue;
+    if (carrying)
+      took[i] = true;
     plugin_thread_ctx_t saved = plugin__enter(cb->owner, cb->ctx);
     cb->fn.log(level, msg, &cb->ud);
     plugin__leave(saved);
@@ -36,7 +45,10 @@ static void log_dispatch(int level, const char *msg) {
     delivered++;
   }
   in_log_callback = false;
+  if (carrying)
+    plugin__carry_log(s, took, level, msg);
   cb_list_release(s);
+  plugin__carry_leave();
 
   if (delivered == 0)
     log_to_stderr(level, msg);

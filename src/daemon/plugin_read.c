@@ -224,6 +224,43 @@ int read_sched_due_owner(plugin_t *owner, cdtime_t when) {
   return moved;
 }
 
+void read_sched_foreach_owner(const plugin_t *owner,
+                              void (*fn)(const char *name, cdtime_t next_due,
+                                         void *arg),
+                              void *arg) {
+  pthread_mutex_lock(&read_lock);
+  for (size_t i = 0; i < heap_num; i++)
+    if (heap[i]->owner == owner)
+      fn(heap[i]->name, heap[i]->next_due, arg);
+  /* A running entry's next turn is an interval after the one it runs. */
+  for (size_t i = 0; i < running_num; i++)
+    if (running[i]->owner == owner && !running[i]->removed)
+      fn(running[i]->name, running[i]->next_due + running[i]->effective,
+         arg);
+  pthread_mutex_unlock(&read_lock);
+}
+
+void read_sched_set_phase(const plugin_t *owner, const char *name,
+                          cdtime_t next_due, cdtime_t now) {
+  pthread_mutex_lock(&read_lock);
+  for (size_t i = 0; i < heap_num; i++) {
+    read_cb_t *rc = heap[i];
+    if (rc->owner != owner || strcasecmp(rc->name, name) != 0 ||
+        rc->effective == 0)
+      continue;
+    cdtime_t due = next_due;
+    if (due < now)
+      due += ((now - due) / rc->effective + 1) * rc->effective;
+    rc->next_due = due;
+    /* Moved either way: restore the heap around it. */
+    sift_down(i);
+    sift_up(rc->heap_index);
+    break;
+  }
+  pthread_cond_broadcast(&changed);
+  pthread_mutex_unlock(&read_lock);
+}
+
 /* Removes the entries `match` selects. Not-running ones are freed after the
  * lock is dropped (a free_func may log or unregister). */
 static int remove_matching(bool (*match)(const read_cb_t *, const void *),

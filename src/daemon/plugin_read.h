@@ -67,6 +67,16 @@ int read_sched_remove_owner(plugin_t *owner);
  * has just become ready reads at once, not an interval later). Returns
  * the number of entries moved. */
 int read_sched_due_owner(plugin_t *owner, cdtime_t when);
+/* Calls fn with the name and next due time of each of `owner`'s entries
+ * (under the schedule's lock: fn must not call back). */
+void read_sched_foreach_owner(const plugin_t *owner,
+                              void (*fn)(const char *name, cdtime_t next_due,
+                                         void *arg),
+                              void *arg);
+/* Puts `owner`'s entry `name` on the phase of `next_due`: due then, or, if
+ * that has passed by `now`, at the first time on that phase after it. */
+void read_sched_set_phase(const plugin_t *owner, const char *name,
+                          cdtime_t next_due, cdtime_t now);
 /* Removes and frees everything (at exit, threads stopped). */
 void read_sched_clear(void);
 size_t read_sched_size(void);

@@ -6,6 +6,7 @@
  * No lock is taken per value list on either side: a producer takes the
  * queue mutex only to wake a write thread that is asleep. */
 #include "filter_chain/fc.h"
+#include "plugin_carry.h"
 #include "plugin_internal.h"
 #include "utils/common/common.h"
 #include "utils_cache.h"
@@ -79,6 +80,7 @@ void plugin__write_set_limits(long high, long low) {
 }
 
 long plugin__write_dropped(void) { return atomic_load(&dropped); }
+long plugin__write_limit_high(void) { return limit_high; }
 static long queue_length(void) {
   return atomic_load_explicit(&enqueued, memory_order_relaxed) -
          atomic_load_explicit(&delivered, memory_order_relaxed);
@@ -354,13 +356,36 @@ static void delivering(const wq_entry_t *e, const value_list_t *vl,
   uc__delivering(e->have_rates ? d : NULL);
 }
 
+/* The write callbacks of the batch a write thread delivers, and whether a
+ * reload is carrying values for a plugin (see plugin_carry.h): then every
+ * value that none of that plugin's callbacks took is carried for it. */
+static __thread cb_snapshot_t *batch_writers;
+static __thread bool batch_carrying;
+
+static void carry_chunk(cb_snapshot_t *s, const bool *took,
+                        wq_entry_t *chunk, size_t n) {
+  value_list_t vl;
+  wq_entry_t *e = chunk;
+  for (size_t j = 0; j < n; j++, e = e->next) {
+    entry_unpack(e, &vl);
+    plugin__carry_values(s, took, NULL, e->ds, &vl,
+                         e->have_rates ? WQ_RATES(e) : NULL);
+  }
+}
+
 static void deliver_chunk(cb_snapshot_t *s, wq_entry_t *chunk, size_t n) {
   value_list_t vl;
   uc_delivery_t d;
-  for (size_t i = 0; s != NULL && i < s->num; i++) {
+  size_t num = s != NULL ? s->num : 0;
+  bool took[batch_carrying ? num + 1 : 1];
+  for (size_t i = 0; i < num; i++) {
     callback_t *cb = s->cb[i];
+    if (batch_carrying)
+      took[i] = false;
     if (!cb_begin(cb))
       continue;
+    if (batch_carrying)
+      took[i] = true;
     plugin_thread_ctx_t saved = plugin__enter(cb->owner, cb->ctx);
     wq_entry_t *e = chunk;
     for (size_t j = 0; j < n; j++, e = e->next) {
@@ -372,6 +397,8 @@ static void deliver_chunk(cb_snapshot_t *s, wq_entry_t *chunk, size_t n) {
     plugin__leave(saved);
     cb_end(cb);
   }
+  if (batch_carrying)
+    carry_chunk(s, took, chunk, n);
 }
 
 /* With a post-cache chain, the chain decides, value by value, which write
@@ -393,16 +420,14 @@ static void deliver_chained(fc_set_t *chains, wq_entry_t *chunk, size_t n) {
   uc__delivering(NULL);
 }
 
-/* The write callbacks of the batch a write thread delivers: the chains'
- * "write" targets (plugin_write()) use them rather than take a snapshot
- * per value. */
-static __thread cb_snapshot_t *batch_writers;
-
 static void deliver_batch(wq_entry_t *batch) {
   /* One snapshot and one hold on the chains per batch: neither the
    * callback list nor the chains are looked up per value. */
+  batch_carrying = plugin__carry_enter();
   fc_set_t *chains = fc__post_cache_acquire();
   cb_snapshot_t *s = cb_list_acquire(CB_WRITE);
+  /* The chains' "write" targets (plugin_write()) use these rather than
+   * take a snapshot per value. */
   batch_writers = s;
   recycle_t r = {0};
   long n = 0;
@@ -425,6 +450,8 @@ static void deliver_batch(wq_entry_t *batch) {
   batch_writers = NULL;
   cb_list_release(s);
   fc__release(chains);
+  batch_carrying = false;
+  plugin__carry_leave();
   long done = atomic_fetch_add(&delivered, n) + n;
   if (done == atomic_load(&enqueued)) {
     pthread_mutex_lock(&queue_lock);
@@ -596,18 +623,29 @@ int plugin_write(const char *plugin, const data_set_t *ds,
       batch_writers != NULL ? batch_writers : cb_list_acquire(CB_WRITE);
   int status = -ENOENT;
   int failures = 0, successes = 0;
-  for (size_t i = 0; s != NULL && i < s->num; i++) {
+  /* Inside a batch (the chains' write target), values meant for a plugin
+   * that is reloading are carried for it. */
+  bool carrying = s == batch_writers && batch_carrying;
+  size_t num = s != NULL ? s->num : 0;
+  bool took[carrying ? num + 1 : 1];
+  for (size_t i = 0; i < num; i++) {
     callback_t *cb = s->cb[i];
+    if (carrying)
+      took[i] = false;
     if (plugin != NULL && strcasecmp(plugin, cb->name) != 0)
       continue;
     if (!cb_begin(cb))
       continue;
+    if (carrying)
+      took[i] = true;
     if (CB_CALL(cb, write, ds, vl, &cb->ud) == 0)
       successes++;
     else
       failures++;
     cb_end(cb);
   }
+  if (carrying)
+    plugin__carry_values(s, took, plugin, ds, vl, NULL);
   if (s != batch_writers)
     cb_list_release(s);
   if (successes > 0)

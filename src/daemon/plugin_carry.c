@@ -1,0 +1,437 @@
+/* What a RELOAD carries from a plugin's old instance to its new one: the
+ * values, notifications and log messages meant for it while it is between
+ * instances, and the phase of its reads.
+ *
+ * A carry is opened for a plugin's name while its old instance is still
+ * ready, and taken by the first instance of that name to become ready
+ * again: the new one, or, after a rollback, the restored one. Meanwhile
+ * every dispatcher that finds none of the plugin's callbacks taking what it
+ * delivers hands a copy to the carry instead.
+ *
+ * The gate orders the two: dispatchers hold it shared while they deliver
+ * and report, and the lifecycle holds it alone while it opens a carry, and
+ * while it empties one into the new instance and makes that ready. So a
+ * value is either taken by an instance of the plugin or carried, never
+ * both and never neither, and what was carried reaches the new instance
+ * before anything that comes after it. */
+#include "plugin_carry.h"
+#include "plugin_read.h"
+#include "utils/common/common.h"
+#include "utils/metadata/meta_data.h"
+#include "utils_cache.h"
+
+#include <pthread.h>
+
+typedef enum { ITEM_VALUES, ITEM_NOTIFICATION, ITEM_LOG } item_kind_t;
+
+typedef struct item_s item_t;
+struct item_s {
+  item_t *next;
+  item_kind_t kind;
+  union {
+    struct {
+      const data_set_t *ds;
+      value_list_t vl; /* values and meta data are the item's own */
+      gauge_t *rates;  /* NULL: none */
+    } v;
+    notification_t n; /* meta data the item's own */
+    struct {
+      int level;
+      char *msg;
+    } log;
+  } u;
+};
+
+/* A read callback's place in its schedule. */
+typedef struct {
+  char *name;
+  cdtime_t next_due;
+} phase_t;
+
+typedef struct carry_s carry_t;
+struct carry_s {
+  char name[DATA_MAX_NAME_LEN];
+  /* What the old instance took: only that is carried. */
+  bool values, notifications, logs;
+  item_t *head, *tail;
+  long num, dropped;
+  phase_t *phases;
+  size_t phases_num;
+  carry_t *next;
+};
+
+/* Writer-preferring, so that a reload is not starved by a busy stream. A
+ * thread that holds it already (a write callback that logs, the lifecycle
+ * delivering what it carried) does not take it again: gate_depth. */
+static pthread_rwlock_t gate = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+static __thread int gate_depth;
+/* The carries; changed only with the gate held alone, read with it held
+ * shared; items are added under carry_lock (several dispatchers at once). */
+static carry_t *carries;
+static _Atomic int carries_num;
+static pthread_mutex_t carry_lock = PTHREAD_MUTEX_INITIALIZER;
+
+bool plugin__carry_enter(void) {
+  if (gate_depth++ == 0)
+    pthread_rwlock_rdlock(&gate);
+  return atomic_load_explicit(&carries_num, memory_order_relaxed) > 0;
+}
+
+void plugin__carry_leave(void) {
+  if (--gate_depth == 0)
+    pthread_rwlock_unlock(&gate);
+}
+
+static void gate_close(void) {
+  pthread_rwlock_wrlock(&gate);
+  gate_depth++;
+}
+
+static void gate_open(void) {
+  gate_depth--;
+  pthread_rwlock_unlock(&gate);
+}
+
+static carry_t *carry_find(const char *name) {
+  for (carry_t *c = carries; c != NULL; c = c->next)
+    if (strcasecmp(c->name, name) == 0)
+      return c;
+  return NULL;
+}
+
+bool plugin__carry_took(const cb_snapshot_t *s, const bool *took,
+                        const char *name) {
+  for (size_t i = 0; s != NULL && i < s->num; i++)
+    if (took[i] && s->cb[i]->owner != NULL &&
+        strcasecmp(s->cb[i]->owner->name, name) == 0)
+      return true;
+  return false;
+}
+
+/* ---- items ----------------------------------------------------------------- */
+
+static void item_free(item_t *it) {
+  switch (it->kind) {
+  case ITEM_VALUES:
+    free(it->u.v.vl.values);
+    meta_data_destroy(it->u.v.vl.meta);
+    free(it->u.v.rates);
+    break;
+  case ITEM_NOTIFICATION:
+    plugin_notification_meta_free(it->u.n.meta);
+    break;
+  case ITEM_LOG:
+    free(it->u.log.msg);
+    break;
+  }
+  free(it);
+}
+
+static long carry_limit(void) {
+  long limit = plugin__write_limit_high();
+  return limit > 0 ? limit : LONG_MAX;
+}
+
+static void item_add(carry_t *c, item_t *it) {
+  pthread_mutex_lock(&carry_lock);
+  if (c->num >= carry_limit()) {
+    c->dropped++;
+    pthread_mutex_unlock(&carry_lock);
+    item_free(it);
+    return;
+  }
+  it->next = NULL;
+  if (c->tail != NULL)
+    c->tail->next = it;
+  else
+    c->head = it;
+  c->tail = it;
+  c->num++;
+  pthread_mutex_unlock(&carry_lock);
+}
+
+static item_t *values_copy(const data_set_t *ds, const value_list_t *vl,
+                           const gauge_t *rates) {
+  item_t *it = calloc(1, sizeof(*it));
+  if (it == NULL)
+    return NULL;
+  it->kind = ITEM_VALUES;
+  it->u.v.ds = ds;
+  it->u.v.vl = *vl;
+  it->u.v.vl.meta = NULL;
+  it->u.v.vl.values = calloc(vl->values_len, sizeof(value_t));
+  if (rates != NULL)
+    it->u.v.rates = calloc(vl->values_len, sizeof(gauge_t));
+  if (it->u.v.vl.values == NULL || (rates != NULL && it->u.v.rates == NULL) ||
+      (vl->meta != NULL &&
+       (it->u.v.vl.meta = meta_data_clone(vl->meta)) == NULL)) {
+    item_free(it);
+    return NULL;
+  }
+  memcpy(it->u.v.vl.values, vl->values, vl->values_len * sizeof(value_t));
+  if (rates != NULL)
+    memcpy(it->u.v.rates, rates, vl->values_len * sizeof(gauge_t));
+  return it;
+}
+
+static item_t *notification_copy(const notification_t *n) {
+  item_t *it = calloc(1, sizeof(*it));
+  if (it == NULL)
+    return NULL;
+  it->kind = ITEM_NOTIFICATION;
+  it->u.n = *n;
+  it->u.n.meta = NULL;
+  if (plugin_notification_meta_copy(&it->u.n, n) != 0) {
+    item_free(it);
+    return NULL;
+  }
+  return it;
+}
+
+static item_t *log_copy(int level, const char *msg) {
+  item_t *it = calloc(1, sizeof(*it));
+  if (it == NULL || (it->u.log.msg = strdup(msg)) == NULL) {
+    free(it);
+    return NULL;
+  }
+  it->kind = ITEM_LOG;
+  it->u.log.level = level;
+  return it;
+}
+
+/* Out of memory is counted as a drop, and said when the carry ends. */
+static void add_copy(carry_t *c, item_t *it) {
+  if (it == NULL) {
+    pthread_mutex_lock(&carry_lock);
+    c->dropped++;
+    pthread_mutex_unlock(&carry_lock);
+    return;
+  }
+  item_add(c, it);
+}
+
+void plugin__carry_values(const cb_snapshot_t *s, const bool *took,
+                          const char *plugin, const data_set_t *ds,
+                          const value_list_t *vl, const gauge_t *rates) {
+  for (carry_t *c = carries; c != NULL; c = c->next)
+    if (c->values && (plugin == NULL || strcasecmp(plugin, c->name) == 0) &&
+        !plugin__carry_took(s, took, c->name))
+      add_copy(c, values_copy(ds, vl, rates));
+}
+
+void plugin__carry_notification(const cb_snapshot_t *s, const bool *took,
+                                const notification_t *n) {
+  for (carry_t *c = carries; c != NULL; c = c->next)
+    if (c->notifications && !plugin__carry_took(s, took, c->name))
+      add_copy(c, notification_copy(n));
+}
+
+void plugin__carry_log(const cb_snapshot_t *s, const bool *took, int level,
+                       const char *msg) {
+  for (carry_t *c = carries; c != NULL; c = c->next)
+    if (c->logs && !plugin__carry_took(s, took, c->name))
+      add_copy(c, log_copy(level, msg));
+}
+
+/* ---- the lifecycle's side ------------------------------------------------- */
+
+typedef struct {
+  plugin_t *owner;
+  phase_t *phases;
+  size_t num;
+} phase_list_t;
+
+static void phase_collect(const char *name, cdtime_t next_due, void *arg) {
+  phase_list_t *l = arg;
+  phase_t *p = realloc(l->phases, (l->num + 1) * sizeof(*p));
+  if (p == NULL)
+    return;
+  l->phases = p;
+  if ((p[l->num].name = strdup(name)) == NULL)
+    return;
+  p[l->num++].next_due = next_due;
+}
+
+static void carry_free(carry_t *c) {
+  item_t *it = c->head;
+  while (it != NULL) {
+    item_t *next = it->next;
+    item_free(it);
+    it = next;
+  }
+  for (size_t i = 0; i < c->phases_num; i++)
+    free(c->phases[i].name);
+  free(c->phases);
+  free(c);
+}
+
+int plugin__carry_begin(plugin_t *p) {
+  carry_t *c = calloc(1, sizeof(*c));
+  if (c == NULL)
+    return -ENOMEM;
+  sstrncpy(c->name, p->name, sizeof(c->name));
+  c->values = cb_list_has_owner(CB_WRITE, p);
+  c->notifications = cb_list_has_owner(CB_NOTIFICATION, p);
+  c->logs = cb_list_has_owner(CB_LOG, p);
+  phase_list_t l = {.owner = p};
+  read_sched_foreach_owner(p, phase_collect, &l);
+  c->phases = l.phases;
+  c->phases_num = l.num;
+
+  gate_close();
+  carry_t *old = carry_find(p->name);
+  if (old == NULL) {
+    c->next = carries;
+    carries = c;
+    atomic_fetch_add(&carries_num, 1);
+  }
+  gate_open();
+  if (old != NULL) { /* a RELOAD per plugin at a time: cannot happen */
+    carry_free(c);
+    return -EEXIST;
+  }
+  return 0;
+}
+
+static carry_t *carry_unlink(const char *name) {
+  for (carry_t **pp = &carries; *pp != NULL; pp = &(*pp)->next) {
+    if (strcasecmp((*pp)->name, name) == 0) {
+      carry_t *c = *pp;
+      *pp = c->next;
+      atomic_fetch_sub(&carries_num, 1);
+      return c;
+    }
+  }
+  return NULL;
+}
+
+/* Calls `p`'s callbacks of one kind with an item; `p` is not ready yet,
+ * so the call is bracketed as a configuration call is. */
+static size_t deliver_item(plugin_t *p, item_t *it) {
+  static const cb_kind_t kinds[] = {[ITEM_VALUES] = CB_WRITE,
+                                    [ITEM_NOTIFICATION] = CB_NOTIFICATION,
+                                    [ITEM_LOG] = CB_LOG};
+  cb_snapshot_t *s = cb_list_acquire(kinds[it->kind]);
+  size_t called = 0;
+  for (size_t i = 0; s != NULL && i < s->num; i++) {
+    callback_t *cb = s->cb[i];
+    if (cb->owner != p || !plugin__call_begin_any(p))
+      continue;
+    plugin_thread_ctx_t saved = plugin__enter(p, cb->ctx);
+    switch (it->kind) {
+    case ITEM_VALUES: {
+      uc_delivery_t d = {.vl = &it->u.v.vl,
+                         .rates = it->u.v.rates,
+                         .num = it->u.v.vl.values_len};
+      uc__delivering(it->u.v.rates != NULL ? &d : NULL);
+      cb->fn.write(it->u.v.ds, &it->u.v.vl, &cb->ud);
+      uc__delivering(NULL);
+      break;
+    }
+    case ITEM_NOTIFICATION:
+      cb->fn.notification(&it->u.n, &cb->ud);
+      break;
+    case ITEM_LOG:
+      cb->fn.log(it->u.log.level, it->u.log.msg, &cb->ud);
+      break;
+    }
+    plugin__leave(saved);
+    plugin__call_end(p);
+    called++;
+  }
+  cb_list_release(s);
+  return called;
+}
+
+/* Puts the new instance's read callbacks where the old ones were in their
+ * schedule: the next time on the old phase that has not passed. */
+static void phases_restore(plugin_t *p, const carry_t *c) {
+  cdtime_t now = cdtime();
+  for (size_t i = 0; i < c->phases_num; i++)
+    read_sched_set_phase(p, c->phases[i].name, c->phases[i].next_due, now);
+}
+
+static item_t *items_detach(carry_t *c) {
+  pthread_mutex_lock(&carry_lock);
+  item_t *head = c->head;
+  c->head = c->tail = NULL;
+  c->num = 0;
+  pthread_mutex_unlock(&carry_lock);
+  return head;
+}
+
+typedef struct {
+  long delivered, undeliverable;
+} tally_t;
+
+static void items_deliver(plugin_t *p, item_t *it, tally_t *t) {
+  while (it != NULL) {
+    item_t *next = it->next;
+    if (deliver_item(p, it) > 0)
+      t->delivered++;
+    else
+      t->undeliverable++;
+    item_free(it);
+    it = next;
+  }
+}
+
+/* Rounds of delivery without the gate before the last one, which holds it:
+ * a stream that comes faster than the plugin takes it ends up there. */
+#define CARRY_ROUNDS 8
+
+bool plugin__carry_ready(plugin_t *p, bool (*make_ready)(plugin_t *p),
+                         bool *phased) {
+  /* The carry cannot go meanwhile: only this plugin's command drops it. */
+  pthread_rwlock_rdlock(&gate);
+  carry_t *c = carry_find(p->name);
+  pthread_rwlock_unlock(&gate);
+  *phased = false;
+  if (c == NULL)
+    return make_ready(p);
+  *phased = c->phases_num > 0;
+
+  /* While the plugin is not ready, what comes for it is still carried:
+   * deliver in rounds, without the gate, so that the plugin's callbacks
+   * never run while every dispatcher waits. */
+  tally_t t = {0};
+  phases_restore(p, c);
+  for (int round = 0; round < CARRY_ROUNDS; round++) {
+    item_t *items = items_detach(c);
+    if (items == NULL)
+      break;
+    items_deliver(p, items, &t);
+  }
+  /* The rest, and the switch to ready, with no dispatcher in between. */
+  gate_close();
+  items_deliver(p, items_detach(c), &t);
+  carry_unlink(p->name);
+  bool ready = make_ready(p);
+  gate_open();
+
+  if (c->dropped > 0 || t.undeliverable > 0 || !ready)
+    WARNING("%s: reload: of what was meant for it while it reloaded (value "
+            "lists, notifications, log messages), %ld were delivered, %ld "
+            "dropped (WriteQueueLimitHigh or out of memory), and %ld had no "
+            "callback of the new instance to take them",
+            p->name, t.delivered, c->dropped, t.undeliverable);
+  else if (t.delivered > 0)
+    INFO("%s: reload: %ld value lists, notifications or log messages meant "
+         "for it while it reloaded were delivered",
+         p->name, t.delivered);
+  carry_free(c);
+  return ready;
+}
+
+void plugin__carry_drop(const char *name) {
+  gate_close();
+  carry_t *c = carry_unlink(name);
+  gate_open();
+  if (c == NULL)
+    return;
+  if (c->num > 0 || c->dropped > 0)
+    WARNING("%s: reload: no instance of the plugin became ready; %ld value "
+            "lists, notifications or log messages held for it are lost",
+            name, c->num + c->dropped);
+  carry_free(c);
+}

@@ -8,12 +8,16 @@
  * every dispatcher that finds none of the plugin's callbacks taking what it
  * delivers hands a copy to the carry instead.
  *
- * The gate orders the two: dispatchers hold it shared while they deliver
- * and report, and the lifecycle holds it alone while it opens a carry, and
- * while it empties one into the new instance and makes that ready. So a
- * value is either taken by an instance of the plugin or carried, never
- * both and never neither, and what was carried reaches the new instance
- * before anything that comes after it. */
+ * Dispatchers never wait for the lifecycle here: they mark themselves as
+ * delivering (a count per epoch, as in sleepable RCU), look up the carries
+ * only if there are any, and append under a mutex no one holds for long.
+ * The lifecycle waits instead, for the dispatchers that were delivering
+ * when it made the new instance ready: what they carried late is handed
+ * over then. So a value is either taken by an instance of the plugin or
+ * carried to one, never both and never neither; what was carried before
+ * the new instance became ready reaches it before anything that comes
+ * after, and only what was under way at that moment can come a little
+ * late. */
 #include "plugin_carry.h"
 #include "plugin_read.h"
 #include "utils/common/common.h"
@@ -57,43 +61,64 @@ struct carry_s {
   long num, dropped;
   phase_t *phases;
   size_t phases_num;
-  carry_t *next;
+  _Atomic(carry_t *) next;
 };
 
-/* Writer-preferring, so that a reload is not starved by a busy stream. A
- * thread that holds it already (a write callback that logs, the lifecycle
- * delivering what it carried) does not take it again: gate_depth. */
-static pthread_rwlock_t gate = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
-static __thread int gate_depth;
-/* The carries; changed only with the gate held alone, read with it held
- * shared; items are added under carry_lock (several dispatchers at once). */
-static carry_t *carries;
+/* The read side: a dispatcher counts itself in the current epoch while it
+ * delivers (nested deliveries count once: depth). The lifecycle's
+ * synchronize() moves the epoch on and waits until the old one's count is
+ * zero: every delivery that was under way has ended. */
+static _Atomic long delivering[2];
+static _Atomic int epoch;
+static __thread int depth;
+static __thread int my_epoch;
+static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The carries: linked and unlinked by the lifecycle under carry_lock,
+ * read by dispatchers inside their delivery (freed only after a
+ * synchronize()); items are added under carry_lock too. */
+static _Atomic(carry_t *) carries;
 static _Atomic int carries_num;
 static pthread_mutex_t carry_lock = PTHREAD_MUTEX_INITIALIZER;
 
 bool plugin__carry_enter(void) {
-  if (gate_depth++ == 0)
-    pthread_rwlock_rdlock(&gate);
-  return atomic_load_explicit(&carries_num, memory_order_relaxed) > 0;
+  if (depth++ == 0) {
+    for (;;) {
+      int e = atomic_load(&epoch);
+      atomic_fetch_add(&delivering[e], 1);
+      /* Counted before the epoch moved on, or we see that it did. */
+      if (atomic_load(&epoch) == e) {
+        my_epoch = e;
+        break;
+      }
+      atomic_fetch_sub(&delivering[e], 1);
+    }
+  }
+  return atomic_load(&carries_num) > 0;
 }
 
 void plugin__carry_leave(void) {
-  if (--gate_depth == 0)
-    pthread_rwlock_unlock(&gate);
+  if (--depth == 0)
+    atomic_fetch_sub_explicit(&delivering[my_epoch], 1, memory_order_release);
 }
 
-static void gate_close(void) {
-  pthread_rwlock_wrlock(&gate);
-  gate_depth++;
-}
-
-static void gate_open(void) {
-  gate_depth--;
-  pthread_rwlock_unlock(&gate);
+/* Waits until every delivery under way at the call has ended. Must not be
+ * called from inside one. */
+static void synchronize(void) {
+  pthread_mutex_lock(&sync_lock);
+  int old = atomic_load(&epoch);
+  atomic_store(&epoch, !old);
+  long pause_ns = 20 * 1000;
+  while (atomic_load(&delivering[old]) != 0) {
+    nanosleep(&(struct timespec){.tv_nsec = pause_ns}, NULL);
+    if (pause_ns < 2 * 1000 * 1000)
+      pause_ns *= 2;
+  }
+  pthread_mutex_unlock(&sync_lock);
 }
 
 static carry_t *carry_find(const char *name) {
-  for (carry_t *c = carries; c != NULL; c = c->next)
+  for (carry_t *c = atomic_load(&carries); c != NULL; c = c->next)
     if (strcasecmp(c->name, name) == 0)
       return c;
   return NULL;
@@ -213,7 +238,7 @@ static void add_copy(carry_t *c, item_t *it) {
 void plugin__carry_values(const cb_snapshot_t *s, const bool *took,
                           const char *plugin, const data_set_t *ds,
                           const value_list_t *vl, const gauge_t *rates) {
-  for (carry_t *c = carries; c != NULL; c = c->next)
+  for (carry_t *c = atomic_load(&carries); c != NULL; c = c->next)
     if (c->values && (plugin == NULL || strcasecmp(plugin, c->name) == 0) &&
         !plugin__carry_took(s, took, c->name))
       add_copy(c, values_copy(ds, vl, rates));
@@ -221,14 +246,14 @@ void plugin__carry_values(const cb_snapshot_t *s, const bool *took,
 
 void plugin__carry_notification(const cb_snapshot_t *s, const bool *took,
                                 const notification_t *n) {
-  for (carry_t *c = carries; c != NULL; c = c->next)
+  for (carry_t *c = atomic_load(&carries); c != NULL; c = c->next)
     if (c->notifications && !plugin__carry_took(s, took, c->name))
       add_copy(c, notification_copy(n));
 }
 
 void plugin__carry_log(const cb_snapshot_t *s, const bool *took, int level,
                        const char *msg) {
-  for (carry_t *c = carries; c != NULL; c = c->next)
+  for (carry_t *c = atomic_load(&carries); c != NULL; c = c->next)
     if (c->logs && !plugin__carry_took(s, took, c->name))
       add_copy(c, log_copy(level, msg));
 }
@@ -278,31 +303,38 @@ int plugin__carry_begin(plugin_t *p) {
   c->phases = l.phases;
   c->phases_num = l.num;
 
-  gate_close();
+  /* Linked before the plugin leaves ready: a dispatcher that finds it not
+   * ready finds the carry too. */
+  pthread_mutex_lock(&carry_lock);
   carry_t *old = carry_find(p->name);
   if (old == NULL) {
-    c->next = carries;
-    carries = c;
+    c->next = atomic_load(&carries);
+    atomic_store(&carries, c);
     atomic_fetch_add(&carries_num, 1);
   }
-  gate_open();
-  if (old != NULL) { /* a RELOAD per plugin at a time: cannot happen */
+  pthread_mutex_unlock(&carry_lock);
+  if (old != NULL) { /* one RELOAD per plugin at a time: cannot happen */
     carry_free(c);
     return -EEXIST;
   }
   return 0;
 }
 
+/* Unlinks `name`'s carry; the caller frees it after a synchronize(). */
 static carry_t *carry_unlink(const char *name) {
-  for (carry_t **pp = &carries; *pp != NULL; pp = &(*pp)->next) {
-    if (strcasecmp((*pp)->name, name) == 0) {
-      carry_t *c = *pp;
-      *pp = c->next;
+  carry_t *found = NULL;
+  pthread_mutex_lock(&carry_lock);
+  _Atomic(carry_t *) *pp = &carries;
+  for (carry_t *c = atomic_load(pp); c != NULL; pp = &c->next, c = *pp) {
+    if (strcasecmp(c->name, name) == 0) {
+      atomic_store(pp, atomic_load(&c->next));
       atomic_fetch_sub(&carries_num, 1);
-      return c;
+      found = c;
+      break;
     }
   }
-  return NULL;
+  pthread_mutex_unlock(&carry_lock);
+  return found;
 }
 
 /* Calls `p`'s callbacks of one kind with an item; `p` is not ready yet,
@@ -376,24 +408,22 @@ static void items_deliver(plugin_t *p, item_t *it, tally_t *t) {
   }
 }
 
-/* Rounds of delivery without the gate before the last one, which holds it:
- * a stream that comes faster than the plugin takes it ends up there. */
+/* Rounds of delivery before the plugin becomes ready: a stream that comes
+ * faster than the plugin takes it ends up in the hand-over after it. */
 #define CARRY_ROUNDS 8
 
 bool plugin__carry_ready(plugin_t *p, bool (*make_ready)(plugin_t *p),
                          bool *phased) {
-  /* The carry cannot go meanwhile: only this plugin's command drops it. */
-  pthread_rwlock_rdlock(&gate);
+  /* Only this plugin's command (serialized) unlinks its carry. */
+  pthread_mutex_lock(&carry_lock);
   carry_t *c = carry_find(p->name);
-  pthread_rwlock_unlock(&gate);
+  pthread_mutex_unlock(&carry_lock);
   *phased = false;
   if (c == NULL)
     return make_ready(p);
   *phased = c->phases_num > 0;
 
-  /* While the plugin is not ready, what comes for it is still carried:
-   * deliver in rounds, without the gate, so that the plugin's callbacks
-   * never run while every dispatcher waits. */
+  /* While the plugin is not ready, what comes for it is still carried. */
   tally_t t = {0};
   phases_restore(p, c);
   for (int round = 0; round < CARRY_ROUNDS; round++) {
@@ -402,19 +432,24 @@ bool plugin__carry_ready(plugin_t *p, bool (*make_ready)(plugin_t *p),
       break;
     items_deliver(p, items, &t);
   }
-  /* The rest, and the switch to ready, with no dispatcher in between. */
-  gate_close();
-  items_deliver(p, items_detach(c), &t);
-  carry_unlink(p->name);
   bool ready = make_ready(p);
-  gate_open();
+  /* Dispatchers that found it not ready just before may still carry; those
+   * that start from now on find it ready. Once the former are done, hand
+   * over what they left, and let the carry go. */
+  synchronize();
+  if (ready)
+    items_deliver(p, items_detach(c), &t);
+  carry_unlink(p->name);
+  synchronize();
 
   if (c->dropped > 0 || t.undeliverable > 0 || !ready)
     WARNING("%s: reload: of what was meant for it while it reloaded (value "
             "lists, notifications, log messages), %ld were delivered, %ld "
-            "dropped (WriteQueueLimitHigh or out of memory), and %ld had no "
-            "callback of the new instance to take them",
-            p->name, t.delivered, c->dropped, t.undeliverable);
+            "dropped (WriteQueueLimitHigh or out of memory), %ld had no "
+            "callback of the new instance to take them, and %ld were lost "
+            "because it did not become ready",
+            p->name, t.delivered, c->dropped, t.undeliverable,
+            ready ? 0 : c->num);
   else if (t.delivered > 0)
     INFO("%s: reload: %ld value lists, notifications or log messages meant "
          "for it while it reloaded were delivered",
@@ -424,11 +459,10 @@ bool plugin__carry_ready(plugin_t *p, bool (*make_ready)(plugin_t *p),
 }
 
 void plugin__carry_drop(const char *name) {
-  gate_close();
   carry_t *c = carry_unlink(name);
-  gate_open();
   if (c == NULL)
     return;
+  synchronize();
   if (c->num > 0 || c->dropped > 0)
     WARNING("%s: reload: no instance of the plugin became ready; %ld value "
             "lists, notifications or log messages held for it are lost",

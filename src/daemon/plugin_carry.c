@@ -317,6 +317,9 @@ int plugin__carry_begin(plugin_t *p) {
     carry_free(c);
     return -EEXIST;
   }
+  /* A dispatcher that began before the carry existed does not look for
+   * it; let those end while the plugin is still ready. */
+  synchronize();
   return 0;
 }
 

@@ -1,9 +1,38 @@
 /* The data set table and the types.db parser.
  *
+ * Two layers. A definition (ds_def_t: a type name and its sources) is
+ * immutable and interned: registering a definition identical to one seen
+ * before reuses it. Definitions are never freed before exit, because a
+ * pointer handed out by plugin_get_ds() may be held anywhere (a write
+ * queue entry, a thread between its lookup and its enqueue, a thread's
+ * last_lookup) and nothing cheap tells when the last one is gone. What
+ * stays is therefore bounded by the number of distinct definitions ever
+ * registered, not by how often plugins come and go: a plugin loaded and
+ * unloaded a thousand times registers the same definition a thousand
+ * times, and finds it. (A plugin that makes up a new definition each time
+ * it loads still grows the set, by one definition per new one.)
+ *
+ * Above them, the table maps each type name (case-insensitively) to a
+ * stack of registrations, the latest on top; the one on top is in force.
+ * A registration records its owner (the plugin in whose context it was
+ * made; NULL for the core, i.e. types.db) and holds no memory that is
+ * handed out, so it is freed as soon as it goes. The rules:
+ *   - an owner has at most one registration per type: registering again
+ *     drops its earlier one and puts the new one on top (the latest
+ *     registration wins, as in collectd, where it replaces the entry);
+ *   - when an owner goes (types_remove_owner, called by the unload before
+ *     the plugin's record is freed) its registrations go, wherever they are
+ *     in their stacks: one on top uncovers the one below (types.db's, or
+ *     another plugin's), one below changes nothing in force. So a type that
+ *     plugins A and B both register stays, with the definition of whichever
+ *     of them registered last and is still there, until both are gone, and
+ *     a definition never comes back after its owner went;
+ *   - a type whose last registration goes is no longer defined.
+ * Nothing in the table points at an owner after types_remove_owner(owner).
+ *
  * The table is read on every dispatch, so lookups take only a read lock on
- * a hash table. A data set that is replaced or unregistered is not freed at
- * once -- a write queue entry may still point at it -- but kept on a
- * retired list until exit. */
+ * a hash table, or no lock at all when a thread asks for the type it asked
+ * for last (see last_lookup). */
 #include "types_list.h"
 #include "utils/common/common.h"
 
@@ -12,24 +41,37 @@
 
 #define DS_BUCKETS 512
 
-typedef struct ds_entry_s ds_entry_t;
-struct ds_entry_s {
+/* An interned definition: immutable once in def_buckets, freed at exit. */
+typedef struct ds_def_s ds_def_t;
+struct ds_def_s {
   data_set_t ds;
-  ds_entry_t *next;
-  /* The plugin that registered it (NULL: types.db), and the entry it
-   * replaced, which comes back when that plugin is unloaded. */
-  plugin_t *owner;
-  ds_entry_t *replaced;
+  ds_def_t *next;
 };
 
-/* Protects buckets[] and retired. */
+/* One owner's registration of a type; `below` is the one it hides. */
+typedef struct ds_reg_s ds_reg_t;
+struct ds_reg_s {
+  const ds_def_t *def;
+  plugin_t *owner; /* NULL: the core (types.db) */
+  ds_reg_t *below;
+};
+
+/* A defined type: its registrations, never empty. */
+typedef struct ds_type_s ds_type_t;
+struct ds_type_s {
+  ds_reg_t *top;
+  ds_type_t *next;
+};
+
+/* Protects everything below: the table (buckets[], the types and their
+ * registrations) and the interned definitions (def_buckets[]). */
 static pthread_rwlock_t ds_lock = PTHREAD_RWLOCK_INITIALIZER;
-static ds_entry_t *buckets[DS_BUCKETS];
-static ds_entry_t *retired;
+static ds_type_t *buckets[DS_BUCKETS];
+static ds_def_t *def_buckets[DS_BUCKETS];
 /* Bumped by every change of the table. Each thread remembers its last
  * lookup with the generation it saw, so that a plugin dispatching one type
- * over and over takes no lock at all; a retired data set stays valid, so a
- * stale hit can only be refused, never dangle. */
+ * over and over takes no lock at all; a definition is never freed before
+ * exit, so a stale hit can only be refused, never dangle. */
 static _Atomic unsigned long generation = 1;
 static __thread struct {
   unsigned long generation;
@@ -43,104 +85,156 @@ static unsigned ds_hash(const char *name) {
   return h % DS_BUCKETS;
 }
 
-static ds_entry_t **find_locked(const char *name) {
-  ds_entry_t **pp = &buckets[ds_hash(name)];
-  while (*pp != NULL && strcasecmp((*pp)->ds.type, name) != 0)
+static ds_type_t **find_locked(const char *name) {
+  ds_type_t **pp = &buckets[ds_hash(name)];
+  while (*pp != NULL && strcasecmp((*pp)->top->def->ds.type, name) != 0)
     pp = &(*pp)->next;
   return pp;
 }
 
-static void retire_locked(ds_entry_t *e) {
-  e->next = retired;
-  retired = e;
+/* NaN (unbounded) equals NaN here. */
+static bool limit_equal(double a, double b) {
+  return (isnan(a) && isnan(b)) || a == b;
+}
+
+static bool def_equal(const data_set_t *a, const data_set_t *b) {
+  if (strcmp(a->type, b->type) != 0 || a->ds_num != b->ds_num)
+    return false;
+  for (size_t i = 0; i < a->ds_num; i++) {
+    const data_source_t *x = &a->ds[i], *y = &b->ds[i];
+    if (strcmp(x->name, y->name) != 0 || x->type != y->type ||
+        !limit_equal(x->min, y->min) || !limit_equal(x->max, y->max))
+      return false;
+  }
+  return true;
+}
+
+/* The interned copy of `ds`, made if there is none yet; NULL when out of
+ * memory. */
+static const ds_def_t *def_intern_locked(const data_set_t *ds) {
+  ds_def_t **head = &def_buckets[ds_hash(ds->type)];
+  for (ds_def_t *d = *head; d != NULL; d = d->next)
+    if (def_equal(&d->ds, ds))
+      return d;
+
+  ds_def_t *d = calloc(1, sizeof(*d));
+  if (d == NULL)
+    return NULL;
+  d->ds = *ds;
+  d->ds.ds = calloc(ds->ds_num, sizeof(*ds->ds));
+  if (d->ds.ds == NULL) {
+    free(d);
+    return NULL;
+  }
+  memcpy(d->ds.ds, ds->ds, ds->ds_num * sizeof(*ds->ds));
+  d->next = *head;
+  *head = d;
+  return d;
+}
+
+/* Unlinks and frees the registration of `owner` in `t` (which may be left
+ * empty). Returns whether there was one. */
+static bool type_drop_owner_locked(ds_type_t *t, plugin_t *owner) {
+  ds_reg_t **rp = &t->top;
+  while (*rp != NULL && (*rp)->owner != owner)
+    rp = &(*rp)->below;
+  if (*rp == NULL)
+    return false;
+  ds_reg_t *r = *rp;
+  *rp = r->below;
+  free(r);
+  return true;
+}
+
+/* Unlinks and frees the type *tp if it has no registration left. Returns
+ * whether it did (then *tp is the next type of the bucket). */
+static bool type_free_if_empty_locked(ds_type_t **tp) {
+  ds_type_t *t = *tp;
+  if (t->top != NULL)
+    return false;
+  *tp = t->next;
+  free(t);
+  return true;
 }
 
 int plugin_register_data_set(const data_set_t *ds) {
   if (ds == NULL || ds->type[0] == '\0' || ds->ds_num == 0 || ds->ds == NULL)
     return -EINVAL;
+  plugin_t *owner = plugin__current_owner();
 
-  ds_entry_t *e = calloc(1, sizeof(*e));
-  if (e == NULL)
-    return -ENOMEM;
-  e->ds = *ds;
-  e->ds.ds = calloc(ds->ds_num, sizeof(*ds->ds));
-  if (e->ds.ds == NULL) {
-    free(e);
+  /* Allocated before taking the lock; `fresh` is freed if the type is
+   * there already. */
+  ds_reg_t *r = calloc(1, sizeof(*r));
+  ds_type_t *fresh = calloc(1, sizeof(*fresh));
+  if (r == NULL || fresh == NULL) {
+    free(r);
+    free(fresh);
     return -ENOMEM;
   }
-  memcpy(e->ds.ds, ds->ds, ds->ds_num * sizeof(*ds->ds));
-  e->owner = plugin__current_owner();
 
   pthread_rwlock_wrlock(&ds_lock);
-  ds_entry_t **pp = find_locked(ds->type);
-  if (*pp != NULL) {
-    ds_entry_t *old = *pp;
-    *pp = old->next;
-    retire_locked(old);
-    e->replaced = old;
+  r->def = def_intern_locked(ds);
+  if (r->def == NULL) {
+    pthread_rwlock_unlock(&ds_lock);
+    free(r);
+    free(fresh);
+    return -ENOMEM;
   }
-  e->next = buckets[ds_hash(ds->type)];
-  buckets[ds_hash(ds->type)] = e;
+  r->owner = owner;
+  ds_type_t *t = *find_locked(ds->type);
+  if (t != NULL) {
+    /* Its earlier registration goes; t may be left empty for a moment. */
+    type_drop_owner_locked(t, owner);
+  } else {
+    t = fresh;
+    fresh = NULL;
+    t->next = buckets[ds_hash(ds->type)];
+    buckets[ds_hash(ds->type)] = t;
+  }
+  r->below = t->top;
+  t->top = r;
   atomic_fetch_add(&generation, 1);
   pthread_rwlock_unlock(&ds_lock);
+  free(fresh);
   return 0;
 }
 
+/* Takes away the caller's own registration of the type, or, if it has
+ * none, the one in force (collectd 5.12 removes the type, whoever
+ * registered it; with several owners, the caller's is the one it means). */
 int plugin_unregister_data_set(const char *name) {
   if (name == NULL)
     return -EINVAL;
+  plugin_t *owner = plugin__current_owner();
   pthread_rwlock_wrlock(&ds_lock);
-  ds_entry_t **pp = find_locked(name);
-  ds_entry_t *e = *pp;
-  if (e != NULL) {
-    *pp = e->next;
-    retire_locked(e);
+  ds_type_t **tp = find_locked(name);
+  ds_type_t *t = *tp;
+  if (t != NULL) {
+    if (!type_drop_owner_locked(t, owner))
+      type_drop_owner_locked(t, t->top->owner);
+    type_free_if_empty_locked(tp);
     atomic_fetch_add(&generation, 1);
   }
   pthread_rwlock_unlock(&ds_lock);
-  return e != NULL ? 0 : -ENOENT;
-}
-
-/* A fresh copy of a retired entry, to put back in the table. */
-static ds_entry_t *entry_revive(const ds_entry_t *old) {
-  ds_entry_t *e = calloc(1, sizeof(*e));
-  if (e == NULL || (e->ds.ds = calloc(old->ds.ds_num, sizeof(*e->ds.ds))) ==
-                       NULL) {
-    free(e);
-    return NULL;
-  }
-  e->ds.ds_num = old->ds.ds_num;
-  sstrncpy(e->ds.type, old->ds.type, sizeof(e->ds.type));
-  memcpy(e->ds.ds, old->ds.ds, old->ds.ds_num * sizeof(*old->ds.ds));
-  e->owner = old->owner;
-  e->replaced = old->replaced;
-  return e;
+  return t != NULL ? 0 : -ENOENT;
 }
 
 void types_remove_owner(plugin_t *owner) {
   if (owner == NULL)
     return;
+  bool changed = false;
   pthread_rwlock_wrlock(&ds_lock);
   for (int i = 0; i < DS_BUCKETS; i++) {
-    ds_entry_t **pp = &buckets[i];
-    while (*pp != NULL) {
-      ds_entry_t *e = *pp;
-      if (e->owner != owner) {
-        pp = &e->next;
-        continue;
-      }
-      *pp = e->next;
-      retire_locked(e);
-      ds_entry_t *back = e->replaced != NULL ? entry_revive(e->replaced)
-                                             : NULL;
-      if (back != NULL) {
-        back->next = *pp;
-        *pp = back;
-        pp = &back->next;
-      }
+    ds_type_t **tp = &buckets[i];
+    while (*tp != NULL) {
+      if (type_drop_owner_locked(*tp, owner))
+        changed = true;
+      if (!type_free_if_empty_locked(tp))
+        tp = &(*tp)->next;
     }
   }
-  atomic_fetch_add(&generation, 1);
+  if (changed)
+    atomic_fetch_add(&generation, 1);
   pthread_rwlock_unlock(&ds_lock);
 }
 
@@ -154,36 +248,38 @@ const data_set_t *plugin_get_ds(const char *name) {
 
   pthread_rwlock_rdlock(&ds_lock);
   gen = atomic_load_explicit(&generation, memory_order_relaxed);
-  ds_entry_t *e = *find_locked(name);
+  ds_type_t *t = *find_locked(name);
+  const data_set_t *ds = t != NULL ? &t->top->def->ds : NULL;
   pthread_rwlock_unlock(&ds_lock);
-  if (e != NULL) {
-    last_lookup.generation = gen;
-    last_lookup.ds = &e->ds;
-  }
-  if (e == NULL) {
+  if (ds == NULL) {
     DEBUG("No such dataset registered: %s", name);
     return NULL;
   }
-  return &e->ds;
-}
-
-static void free_chain(ds_entry_t *e) {
-  while (e != NULL) {
-    ds_entry_t *next = e->next;
-    free(e->ds.ds);
-    free(e);
-    e = next;
-  }
+  last_lookup.generation = gen;
+  last_lookup.ds = ds;
+  return ds;
 }
 
 void types_destroy_all(void) {
   pthread_rwlock_wrlock(&ds_lock);
   for (int i = 0; i < DS_BUCKETS; i++) {
-    free_chain(buckets[i]);
-    buckets[i] = NULL;
+    while (buckets[i] != NULL) {
+      ds_type_t *t = buckets[i];
+      buckets[i] = t->next;
+      while (t->top != NULL) {
+        ds_reg_t *r = t->top;
+        t->top = r->below;
+        free(r);
+      }
+      free(t);
+    }
+    while (def_buckets[i] != NULL) {
+      ds_def_t *d = def_buckets[i];
+      def_buckets[i] = d->next;
+      free(d->ds.ds);
+      free(d);
+    }
   }
-  free_chain(retired);
-  retired = NULL;
   atomic_fetch_add(&generation, 1);
   pthread_rwlock_unlock(&ds_lock);
 }

@@ -13,11 +13,15 @@ int read_types_list(const char *file);
  * blank or comment line, or -EINVAL with a reason in errbuf. */
 int types_parse_line(char *line, data_set_t *ds, char *errbuf, size_t errlen);
 
-/* Removes the data sets `owner` registered; one that replaced an earlier
- * definition brings that one back. */
+/* Removes the registrations `owner` made (called by the unload before the
+ * plugin's record is freed): a type it alone defined is gone; where its
+ * registration was in force, the one below it (types.db's or another
+ * plugin's) is in force again. Afterwards
+ * nothing in the table refers to `owner`. Definitions handed out stay
+ * valid (see types_list.c). */
 void types_remove_owner(plugin_t *owner);
 
-/* Frees every data set (at exit). */
+/* Frees the table and every definition (at exit). */
 void types_destroy_all(void);
 
 #endif /* TYPES_LIST_H */

@@ -26,6 +26,11 @@ followed by n more lines when n is positive (LISTPLUGINS, LISTVAL).
       and reads every reply. Then prints "lines-before-unload <n>" (the
       lines of FILE at that moment) and the reply of "UNLOAD PLUGIN", sent
       on a second connection.
+
+  lifecycle_client.py repeat SOCKET COUNT LINE...
+      Sends the LINEs, in order, COUNT times over one connection; every
+      reply must start with "0 ". Prints "<COUNT> rounds, <commands>
+      commands, all answered 0".
 """
 import os
 import socket
@@ -191,6 +196,21 @@ def putvals(path, count, file, plugin):
     return 0
 
 
+def repeat(path, count, lines):
+    c = Conn(path)
+    sent = 0
+    for i in range(count):
+        for text in lines:
+            got = c.command(text)[0]
+            sent += 1
+            if not got.startswith("0 "):
+                print("round %d: %s answered %r" % (i, text, got))
+                return 1
+    c.close()
+    print("%d rounds, %d commands, all answered 0" % (count, sent))
+    return 0
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == "cmd":
         return cmd(argv[2], argv[3:])
@@ -200,6 +220,8 @@ def main(argv):
         return cycles(argv[2], argv[3], int(argv[4]), float(argv[5]))
     if len(argv) == 6 and argv[1] == "putvals":
         return putvals(argv[2], int(argv[3]), argv[4], argv[5])
+    if len(argv) >= 5 and argv[1] == "repeat":
+        return repeat(argv[2], int(argv[3]), argv[4:])
     sys.stderr.write(__doc__)
     return 2
 

@@ -1,8 +1,12 @@
 /* The types.db parser. */
 #include "types_list.h"
+#include "utils/common/common.h"
 
 #include "check_main.h"
 #include <check.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 
 static int parse(const char *text, data_set_t *ds, char *err) {
   char line[512];
@@ -126,6 +130,229 @@ START_TEST(test_register_replace_unregister) {
 }
 END_TEST
 
+/* ---- owners: who registered a type, and what stays when they go --------- */
+
+/* Registers `type` with one GAUGE source named `source`, as `owner` would
+ * from one of its callbacks (NULL: the core, as for types.db). */
+static int reg(plugin_t *owner, const char *type, const char *source) {
+  data_source_t src = {.type = DS_TYPE_GAUGE, .min = 0, .max = NAN};
+  sstrncpy(src.name, source, sizeof(src.name));
+  data_set_t ds = {.ds_num = 1, .ds = &src};
+  sstrncpy(ds.type, type, sizeof(ds.type));
+  plugin_thread_ctx_t saved =
+      plugin__enter(owner, owner != NULL ? owner->ctx : (plugin_ctx_t){0});
+  int status = plugin_register_data_set(&ds);
+  plugin__leave(saved);
+  return status;
+}
+
+static int unreg(plugin_t *owner, const char *type) {
+  plugin_thread_ctx_t saved =
+      plugin__enter(owner, owner != NULL ? owner->ctx : (plugin_ctx_t){0});
+  int status = plugin_unregister_data_set(type);
+  plugin__leave(saved);
+  return status;
+}
+
+/* The name of the first source of the definition of `type` in force, or
+ * "(none)". */
+static const char *source_of(const char *type) {
+  const data_set_t *ds = plugin_get_ds(type);
+  return ds != NULL ? ds->ds[0].name : "(none)";
+}
+
+static plugin_t *record(const char *name) {
+  plugin_t *p = NULL;
+  ck_assert_int_eq(plugin__record_create(name, &p), 0);
+  return p;
+}
+
+/* Each row: two plugins register the type over types.db's definition (or
+ * over none), with the same source or different ones, and go in either
+ * order. After each goes, the definition in force is the one registered
+ * last by whoever is still there; a definition hidden by a later one whose
+ * owner goes first never comes back (rows 2 and 4: a goes while hidden). */
+static const struct {
+  bool core;              /* types.db defines the type first */
+  const char *a_src, *b_src;
+  bool b_goes_first;
+  const char *after_first, *after_both;
+} owner_rows[] = {
+    {false, "v", "v", false, "v", "(none)"},
+    {false, "v", "v", true, "v", "(none)"},
+    {false, "a", "b", false, "b", "(none)"},
+    {false, "a", "b", true, "a", "(none)"},
+    {true, "a", "b", false, "b", "core"},
+    {true, "a", "b", true, "a", "core"},
+    {true, "core", "core", false, "core", "core"},
+};
+
+START_TEST(test_two_owners) {
+  plugin_t *a = record("owner_a");
+  plugin_t *b = record("owner_b");
+  if (owner_rows[_i].core)
+    ck_assert_int_eq(reg(NULL, "shared", "core"), 0);
+  ck_assert_int_eq(reg(a, "shared", owner_rows[_i].a_src), 0);
+  ck_assert_int_eq(reg(b, "shared", owner_rows[_i].b_src), 0);
+  ck_assert_str_eq(source_of("shared"), owner_rows[_i].b_src);
+
+  plugin_t *first = owner_rows[_i].b_goes_first ? b : a;
+  plugin_t *second = owner_rows[_i].b_goes_first ? a : b;
+  types_remove_owner(first);
+  plugin__record_destroy(first);
+  ck_assert_str_eq(source_of("shared"), owner_rows[_i].after_first);
+  types_remove_owner(second);
+  plugin__record_destroy(second);
+  ck_assert_str_eq(source_of("shared"), owner_rows[_i].after_both);
+  types_destroy_all();
+}
+END_TEST
+
+/* A plugin registering a type again replaces its own registration: one
+ * removal takes it away. */
+START_TEST(test_same_owner_twice) {
+  plugin_t *a = record("owner_a");
+  ck_assert_int_eq(reg(NULL, "shared", "core"), 0);
+  ck_assert_int_eq(reg(a, "shared", "first"), 0);
+  ck_assert_int_eq(reg(a, "shared", "second"), 0);
+  ck_assert_str_eq(source_of("shared"), "second");
+  types_remove_owner(a);
+  ck_assert_str_eq(source_of("shared"), "core");
+  plugin__record_destroy(a);
+  types_destroy_all();
+}
+END_TEST
+
+/* plugin_unregister_data_set() takes the caller's own registration away,
+ * or, when it has none, the one in force. */
+START_TEST(test_unregister_own) {
+  plugin_t *a = record("owner_a");
+  plugin_t *b = record("owner_b");
+  ck_assert_int_eq(reg(a, "shared", "a"), 0);
+  ck_assert_int_eq(reg(b, "shared", "b"), 0);
+  ck_assert_int_eq(unreg(a, "shared"), 0);
+  ck_assert_str_eq(source_of("shared"), "b");
+  types_remove_owner(a); /* nothing of a's is left */
+  ck_assert_str_eq(source_of("shared"), "b");
+  ck_assert_int_eq(reg(a, "shared", "a"), 0);
+  ck_assert_int_eq(unreg(NULL, "shared"), 0); /* the core has none */
+  ck_assert_str_eq(source_of("shared"), "b");
+  ck_assert_int_eq(unreg(NULL, "shared"), 0);
+  ck_assert_str_eq(source_of("shared"), "(none)");
+  ck_assert_int_eq(unreg(NULL, "shared"), -ENOENT);
+  types_remove_owner(a);
+  types_remove_owner(b);
+  plugin__record_destroy(a);
+  plugin__record_destroy(b);
+  types_destroy_all();
+}
+END_TEST
+
+/* Loading and unloading a plugin over and over does not allocate a new
+ * definition each time: an identical definition is the one handed out
+ * before, which is still valid (a queued value may point at it). A
+ * different definition is a different one. */
+START_TEST(test_identical_definitions_reused) {
+  ck_assert_int_eq(reg(NULL, "base", "core"), 0);
+  const data_set_t *first = NULL;
+  for (int i = 0; i < 3; i++) {
+    plugin_t *a = record("owner_a");
+    ck_assert_int_eq(reg(a, "cycled", "v"), 0);
+    ck_assert_int_eq(reg(a, "base", "a"), 0);
+    const data_set_t *ds = plugin_get_ds("cycled");
+    ck_assert_ptr_nonnull(ds);
+    if (first == NULL)
+      first = ds;
+    ck_assert_ptr_eq(ds, first);
+    types_remove_owner(a);
+    plugin__record_destroy(a);
+    ck_assert_ptr_null(plugin_get_ds("cycled"));
+    ck_assert_str_eq(first->type, "cycled"); /* still readable */
+    ck_assert_str_eq(first->ds[0].name, "v");
+    ck_assert_str_eq(source_of("base"), "core");
+  }
+  /* Same sources under another name, or another source: not the same. */
+  ck_assert_int_eq(reg(NULL, "cycled2", "v"), 0);
+  ck_assert_ptr_ne(plugin_get_ds("cycled2"), first);
+  ck_assert_int_eq(reg(NULL, "cycled", "w"), 0);
+  ck_assert_ptr_ne(plugin_get_ds("cycled"), first);
+  ck_assert_int_eq(reg(NULL, "cycled", "v"), 0);
+  ck_assert_ptr_eq(plugin_get_ds("cycled"), first);
+  types_destroy_all();
+}
+END_TEST
+
+/* Lookups while a plugin comes and goes over and over, registering one of
+ * two definitions each time: every definition a reader gets is whole and
+ * one of those registered, and there are no more of them than distinct
+ * definitions (the core's and the two), however many cycles ran. */
+#define CHURN_CYCLES 2000
+#define CHURN_READERS 2
+static atomic_bool churn_done;
+
+typedef struct {
+  const data_set_t *seen[8];
+  size_t seen_num;
+  unsigned long bad;
+  atomic_ulong hits;
+} churn_result_t;
+
+static void *churn_reader(void *arg) {
+  churn_result_t *res = arg;
+  while (!atomic_load(&churn_done)) {
+    const data_set_t *ds = plugin_get_ds("churn");
+    sched_yield();
+    if (ds == NULL)
+      continue;
+    res->hits++;
+    const char *name = ds->ds[0].name;
+    if (strcmp(ds->type, "churn") != 0 || ds->ds_num != 1 ||
+        (strcmp(name, "core") != 0 && strcmp(name, "x") != 0 &&
+         strcmp(name, "y") != 0))
+      res->bad++;
+    size_t i = 0;
+    while (i < res->seen_num && res->seen[i] != ds)
+      i++;
+    if (i == res->seen_num) {
+      if (res->seen_num == STATIC_ARRAY_SIZE(res->seen))
+        res->bad++; /* more definitions than can be told apart */
+      else
+        res->seen[res->seen_num++] = ds;
+    }
+  }
+  return NULL;
+}
+
+START_TEST(test_lookups_while_owners_churn) {
+  ck_assert_int_eq(reg(NULL, "churn", "core"), 0);
+  atomic_store(&churn_done, false);
+  pthread_t readers[CHURN_READERS];
+  churn_result_t results[CHURN_READERS] = {0};
+  for (int i = 0; i < CHURN_READERS; i++)
+    ck_assert_int_eq(
+        pthread_create(&readers[i], NULL, churn_reader, &results[i]), 0);
+
+  /* The cycles start once every reader has found the core's definition. */
+  for (int i = 0; i < CHURN_READERS; i++)
+    while (atomic_load(&results[i].hits) == 0)
+      sched_yield();
+  for (int i = 0; i < CHURN_CYCLES; i++) {
+    plugin_t *p = record("churner");
+    ck_assert_int_eq(reg(p, "churn", i % 2 ? "x" : "y"), 0);
+    types_remove_owner(p);
+    plugin__record_destroy(p);
+  }
+  atomic_store(&churn_done, true);
+  for (int i = 0; i < CHURN_READERS; i++) {
+    pthread_join(readers[i], NULL);
+    ck_assert_uint_eq(results[i].bad, 0);
+    ck_assert_uint_le(results[i].seen_num, 3);
+  }
+  ck_assert_str_eq(source_of("churn"), "core");
+  types_destroy_all();
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("types_db");
   TCase *tc = tcase_create("parser");
@@ -137,5 +364,15 @@ int main(void) {
   tcase_add_test(tc, test_missing_file);
   tcase_add_test(tc, test_register_replace_unregister);
   suite_add_tcase(s, tc);
+
+  TCase *owners = tcase_create("owners");
+  tcase_add_loop_test(owners, test_two_owners, 0,
+                      (int)STATIC_ARRAY_SIZE(owner_rows));
+  tcase_add_test(owners, test_same_owner_twice);
+  tcase_add_test(owners, test_unregister_own);
+  tcase_add_test(owners, test_identical_definitions_reused);
+  tcase_add_test(owners, test_lookups_while_owners_churn);
+  tcase_set_timeout(owners, 120);
+  suite_add_tcase(s, owners);
   return check_main_run(s);
 }

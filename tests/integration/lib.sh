@@ -27,6 +27,7 @@ DEBIAN_TYPESDB=/usr/share/collectd/types.db
 IT_PIDS=""      # daemons started and not yet reaped, killed at exit
 IT_LOGS=""      # files shown when the test fails
 IT_STATUS=1     # exit status unless it_pass runs
+IT_LOG_FILTER="" # ERE: lines of the files shown on failure to leave out
 
 # ---- set-up and tear-down --------------------------------------------------
 
@@ -46,7 +47,9 @@ it_init() {
     exit 1
   }
   trap it__exit EXIT
-  trap 'exit 1' INT TERM HUP
+  # PIPE too: a test whose output goes to `head`, or that writes to a
+  # session that ended, must still stop its daemons on the way out.
+  trap 'exit 1' INT TERM HUP PIPE
 
   echo "=== $IT_NAME (temporary directory $TMP)"
   [ -x "$COLLECTD" ] || it_fail "no daemon at $COLLECTD (run make first)"
@@ -70,13 +73,18 @@ it_need_debian() {
 
 it__exit() {
   it_rc=$?
+  trap '' PIPE # what is shown may go nowhere; the clean-up must go on
   [ "$IT_STATUS" = 0 ] || [ "$IT_STATUS" = 77 ] || it_rc=1
   [ "$IT_STATUS" = 77 ] && it_rc=77
   if [ "$it_rc" != 0 ] && [ "$it_rc" != 77 ]; then
     for it_f in $IT_LOGS; do
       [ -f "$it_f" ] || continue
       echo "---- $it_f"
-      tail -n 60 "$it_f"
+      if [ -n "${IT_LOG_FILTER:-}" ]; then
+        grep -Ev -- "$IT_LOG_FILTER" "$it_f" | tail -n 60
+      else
+        tail -n 60 "$it_f"
+      fi
     done
     echo "---- end of logs"
   fi
@@ -479,6 +487,46 @@ it_expect() {
   printf '%s\n' "$IT_REPLY" | grep -Eq -- "$3" ||
     it_fail "the reply was \"$IT_REPLY\""
   it_ok "$IT_REPLY"
+}
+
+# it_session_start SOCKET: starts a lifecycle_client.py session on SOCKET
+# (one connection for many commands: a python start-up per command takes
+# seconds on a loaded machine, and a session sends each command the moment
+# the test asks). it_session LINE then sends LINE and waits for its reply.
+# Returns once the session answered a first LISTPLUGINS, so that the next
+# command goes out at once. The session ends with the test (its input is
+# closed, and it is stopped like a daemon).
+it_session_start() {
+  rm -f "$TMP/session.in" "$TMP/session.out"
+  mkfifo "$TMP/session.in" || it_fail "cannot create $TMP/session.in"
+  python3 "$top_srcdir/tests/integration/lifecycle_client.py" session "$1" \
+    <"$TMP/session.in" >"$TMP/session.out" 2>&1 &
+  IT_SESSION_PID=$!
+  IT_PIDS="$IT_PIDS $IT_SESSION_PID"
+  it_show_on_failure "$TMP/session.out"
+  exec 9>"$TMP/session.in"
+  IT_SESSION_SENT=0
+  it_session LISTPLUGINS
+}
+
+# it__session_replies: how many replies the session printed (status lines,
+# which are not indented).
+it__session_replies() { grep -c '^[^ ]' "$TMP/session.out"; }
+it__session_answered() {
+  [ "$(it__session_replies)" -ge "$IT_SESSION_SENT" ]
+}
+
+# it_session LINE: sends LINE over the session and waits (bounded) for its
+# reply; sets IT_REPLY to the status line. Stops the test if the session
+# ended or did not answer in time.
+it_session() {
+  it_alive "$IT_SESSION_PID" ||
+    it_fail "the session has ended: $(tail -n 3 "$TMP/session.out")"
+  printf '%s\n' "$1" >&9
+  IT_SESSION_SENT=$((IT_SESSION_SENT + 1))
+  it_wait it__session_answered ||
+    it_fail "no reply to \"$1\" within ${IT_DEADLINE}s"
+  IT_REPLY=$(grep '^[^ ]' "$TMP/session.out" | sed -n "${IT_SESSION_SENT}p")
 }
 
 # it_listed SOCKET NAME: prints NAME's line of LISTPLUGINS

@@ -7,6 +7,14 @@ followed by n more lines when n is positive (LISTPLUGINS, LISTVAL).
       each reply (the status line and the lines it announces). Exits 3 if
       the daemon closes the connection instead of answering.
 
+  lifecycle_client.py session SOCKET
+      Reads lines from standard input and sends each over one connection
+      as soon as it arrives, printing its reply (the status line, then the
+      lines it announces, each indented by two spaces) and flushing after
+      each one; ends at the end of the input. For tests that send many
+      commands, or must send one at a chosen moment: on a loaded machine a
+      python start-up per command takes seconds (see it_session in lib.sh).
+
   lifecycle_client.py race SOCKET CLIENTS LINE
       CLIENTS connections send LINE at the same moment; prints each status
       line.
@@ -31,6 +39,18 @@ followed by n more lines when n is positive (LISTPLUGINS, LISTVAL).
       Sends the LINEs, in order, COUNT times over one connection; every
       reply must start with "0 ". Prints "<COUNT> rounds, <commands>
       commands, all answered 0".
+  lifecycle_client.py stream_reloads SOCKET CONF PLUGIN OLD NEW COUNT
+                                     RELOADS RATE OUT
+      Streams PUTVALs of itest/test/gauge-x (one connection, about RATE a
+      second sent a few at a time without pauses, at most 400 sent and not
+      yet answered; the times 1 ms apart from now on) while a second
+      connection RELOADs PLUGIN RELOADS times, spread over the first COUNT
+      PUTVALs; before each RELOAD the text OLD in CONF becomes NEW (or NEW
+      becomes OLD), so that each one reloads. The stream goes on until both
+      COUNT PUTVALs and every RELOAD are done (10 times COUNT at most).
+      Every RELOAD must answer 0. Writes the time ("%.3f") of each PUTVAL
+      answered 0 to OUT, one a line, and prints "sent <n> accepted <a>
+      reloads <r>" (and the first refusal, if any).
 """
 import os
 import socket
@@ -93,6 +113,18 @@ def cmd(path, lines):
             return 3
         for out in reply:
             print(out)
+        sys.stdout.flush()
+    c.close()
+    return 0
+
+
+def session(path):
+    c = Conn(path)
+    for text in iter(sys.stdin.readline, ""):
+        reply = c.command(text.rstrip("\n"))
+        print(reply[0])
+        for out in reply[1:]:
+            print("  " + out)
         sys.stdout.flush()
     c.close()
     return 0
@@ -208,12 +240,138 @@ def repeat(path, count, lines):
                 return 1
     c.close()
     print("%d rounds, %d commands, all answered 0" % (count, sent))
+def toggle(conf, old, new):
+    """OLD becomes NEW in CONF, or NEW becomes OLD; one rename."""
+    with open(conf) as f:
+        text = f.read()
+    if old in text:
+        text = text.replace(old, new)
+    elif new in text:
+        text = text.replace(new, old)
+    else:
+        raise ValueError("neither %r nor %r in %s" % (old, new, conf))
+    with open(conf + ".new", "w") as f:
+        f.write(text)
+    os.rename(conf + ".new", conf)
+
+
+def stream_reloads(path, conf, plugin, old, new, count, reloads, rate, out):
+    stream = Conn(path)
+    control = Conn(path)
+    base = int(time.time())
+    chunk = 50  # PUTVALs sent at once, at most
+    window = 400  # PUTVALs sent and not answered yet, at most
+    limit = 10 * count
+    state = {"sent": 0, "answered": 0, "stop": False, "error": None}
+    reloads_done = threading.Event()
+    progress = threading.Condition()
+
+    def stamp(i):
+        return "%d.%03d" % (base + i // 1000, i % 1000)
+
+    def post(**changes):
+        with progress:
+            state.update(changes)
+            progress.notify_all()
+
+    def sender():
+        start = time.monotonic()
+        i = 0
+        try:
+            while i < count or not reloads_done.is_set():
+                if i >= limit:
+                    raise RuntimeError("the RELOADs took longer than %d "
+                                       "PUTVALs" % limit)
+                # What is due at RATE, in small pieces often rather than
+                # big ones with pauses between them, so that a RELOAD
+                # always happens while values arrive.
+                due = min(int((time.monotonic() - start) * rate), i + chunk)
+                if due <= i:
+                    time.sleep(0.0005)
+                    continue
+                with progress:
+                    while (due - state["answered"] > window and
+                           not state["stop"]):
+                        progress.wait(1.0)
+                    if state["stop"]:
+                        break
+                lines = b"".join(b"PUTVAL itest/test/gauge-x interval=1 "
+                                 b"%s:%d\n" % (stamp(j).encode(), j)
+                                 for j in range(i, due))
+                stream.sock.sendall(lines)
+                i = due
+                post(sent=i)
+        except Exception as e:  # noqa: BLE001 - reported by the main thread
+            state["error"] = "sender: %s" % e
+        post(stop=True)
+
+    accepted = []
+    refused = []
+
+    def reader():
+        i = 0
+        try:
+            while True:
+                with progress:
+                    while i >= state["sent"] and not state["stop"]:
+                        progress.wait(1.0)
+                    if i >= state["sent"]:
+                        return
+                got = stream.line()
+                if got.startswith("0 "):
+                    accepted.append(stamp(i))
+                elif not refused:
+                    refused.append("PUTVAL %d answered %r" % (i, got))
+                i += 1
+                post(answered=i)
+        except Exception as e:  # noqa: BLE001 - reported by the main thread
+            post(error="reader: %s" % e, stop=True)
+
+    threads = [threading.Thread(target=f) for f in (sender, reader)]
+    for t in threads:
+        t.start()
+    done = 0
+    failure = None
+    try:
+        for k in range(1, reloads + 1):
+            with progress:
+                while (state["sent"] < k * count // (reloads + 1) and
+                       not state["stop"]):
+                    progress.wait(1.0)
+            if state["stop"]:
+                failure = "the stream ended before RELOAD %d" % k
+                break
+            toggle(conf, old, new)
+            got = control.command("RELOAD %s" % plugin)[0]
+            if not got.startswith("0 "):
+                failure = "RELOAD %d answered %r" % (k, got)
+                break
+            done += 1
+    finally:
+        reloads_done.set()
+        if failure is not None:
+            post(stop=True)
+        for t in threads:
+            t.join()
+    with open(out, "w") as f:
+        f.write("".join(t + "\n" for t in accepted))
+    print("sent %d accepted %d reloads %d"
+          % (state["sent"], len(accepted), done))
+    for r in refused:
+        print(r)
+    stream.close()
+    control.close()
+    if failure is not None or state["error"] is not None:
+        print(failure or state["error"])
+        return 1
     return 0
 
 
 def main(argv):
     if len(argv) >= 3 and argv[1] == "cmd":
         return cmd(argv[2], argv[3:])
+    if len(argv) == 3 and argv[1] == "session":
+        return session(argv[2])
     if len(argv) == 5 and argv[1] == "race":
         return race(argv[2], int(argv[3]), argv[4])
     if len(argv) == 6 and argv[1] == "cycles":
@@ -222,6 +380,10 @@ def main(argv):
         return putvals(argv[2], int(argv[3]), argv[4], argv[5])
     if len(argv) >= 5 and argv[1] == "repeat":
         return repeat(argv[2], int(argv[3]), argv[4:])
+    if len(argv) == 11 and argv[1] == "stream_reloads":
+        return stream_reloads(argv[2], argv[3], argv[4], argv[5], argv[6],
+                              int(argv[7]), int(argv[8]), float(argv[9]),
+                              argv[10])
     sys.stderr.write(__doc__)
     return 2
 

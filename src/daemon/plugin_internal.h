@@ -215,10 +215,11 @@ struct callback_s {
   user_data_t ud;
   _Atomic int refs;  /* one per snapshot holding it */
   _Atomic int calls; /* dispatcher calls under way, to name them */
-  /* A number no other callback of its list has while it is listed (-1
-   * when more than CB_SLOTS are): the bit of a cache event callback in the
-   * value cache's callback masks, which must not move when another
-   * callback is unregistered. */
+  /* Cache-event callbacks only (-1 for the others, and when CB_SLOTS of
+   * them exist): a number no other one has until this one is freed, its
+   * bit in the value cache's callback masks. It does not move when
+   * another callback leaves, and is given to a newcomer only once its bit
+   * has left every mask (plugin_callbacks.c). */
   int slot;
 };
 #define CB_SLOTS ((int)(sizeof(unsigned long) * CHAR_BIT))

@@ -371,6 +371,39 @@ START_TEST(test_events) {
 }
 END_TEST
 
+/* The core's side of the masks: interest is added, never put in place of
+ * another callback's; a departed callback's bit leaves every entry and
+ * raises the epoch, which the next update's event carries. */
+START_TEST(test_event_masks) {
+  value_t v = {.gauge = 1};
+  value_list_t a = make_vl("a", "", "t", "", &v, 1, SEC(1));
+  value_list_t b = make_vl("b", "", "t", "", &v, 1, SEC(1));
+  stub_new_event_mask = 0x1;
+  ck_assert_int_eq(uc_update(&ds_gauge, &a), 0);
+  ck_assert_int_eq(uc_update(&ds_gauge, &b), 0);
+  ck_assert_int_eq(uc__callbacks_mask_add("h/a/t", 0x4), 0);
+  ck_assert_uint_eq(uc__callbacks_mask_get("h/a/t"), 0x5);
+  ck_assert_uint_eq(uc__callbacks_mask_get("h/b/t"), 0x1);
+  ck_assert_int_eq(uc__callbacks_mask_add("h/nope/t", 0x4), -1);
+  ck_assert_uint_eq(uc__callbacks_mask_get("h/nope/t"), 0);
+
+  uint64_t epoch = uc__callbacks_mask_epoch();
+  uc__callbacks_mask_clear(0x1);
+  ck_assert_uint_gt(uc__callbacks_mask_epoch(), epoch);
+  ck_assert_uint_eq(uc__callbacks_mask_get("h/a/t"), 0x4);
+  ck_assert_uint_eq(uc__callbacks_mask_get("h/b/t"), 0);
+
+  stub_reset();
+  a.time = b.time = SEC(2);
+  ck_assert_int_eq(uc_update(&ds_gauge, &a), 0);
+  ck_assert_int_eq(uc_update(&ds_gauge, &b), 0); /* mask 0: no event */
+  ck_assert_uint_eq(stub_event_num, 1);
+  ck_assert_int_eq(stub_event[0].type, CE_VALUE_UPDATE);
+  ck_assert_uint_eq(stub_event[0].mask, 0x4);
+  ck_assert_uint_eq(stub_event[0].epoch, uc__callbacks_mask_epoch());
+}
+END_TEST
+
 /* ---- names and lookups by name
  * ------------------------------------------------ */
 
@@ -911,6 +944,7 @@ static Suite *cache_suite(void) {
   tcase_add_test(entries, test_expiry_no_event);
   tcase_add_test(entries, test_expiry_order);
   tcase_add_test(entries, test_events);
+  tcase_add_test(entries, test_event_masks);
   tcase_add_test(entries, test_names);
   tcase_add_test(entries, test_by_name);
   tcase_add_test(entries, test_hash_consistency);

@@ -254,6 +254,40 @@ void plugin_dispatch_cache_event(enum cache_event_type_e event_type,
                                uc__callbacks_mask_epoch(), name, vl);
 }
 
+/* ---- catching up on the cache ---------------------------------------------
+ * collectd 5.12 registers every cache-event callback before the first
+ * value arrives, so each hears CE_VALUE_NEW of every value. One that
+ * appears later, with its plugin loaded or reloaded at run time, hears it
+ * of the values already cached from plugin__cache_event_catch_up(). */
+
+/* uc__foreach_copy() callback. A snapshot per value, not one for the
+ * whole walk: a long walk must not keep the callbacks of a plugin being
+ * unloaded meanwhile alive. */
+static int catch_up_one(const char *name, const value_list_t *vl, void *owner) {
+  if (!plugin__is_ready(owner))
+    return -ECANCELED; /* it is being unloaded: no one to tell */
+  cb_snapshot_t *s = cb_list_acquire(CB_CACHE_EVENT);
+  unsigned long interested = 0;
+  for (size_t i = 0; s != NULL && i < s->num; i++) {
+    callback_t *cb = s->cb[i];
+    if (cb->owner == owner && cb->slot >= 0)
+      interested |= cache_event_call(cb, CE_VALUE_NEW, name, vl);
+  }
+  if (interested != 0)
+    uc__callbacks_mask_add(name, interested);
+  cb_list_release(s);
+  return 0;
+}
+
+void plugin__cache_event_catch_up(plugin_t *p) {
+  if (!cb_list_has_owner(CB_CACHE_EVENT, p))
+    return;
+  if (uc__foreach_copy(catch_up_one, p) == -ENOMEM)
+    ERROR("%s: out of memory telling its cache event callbacks of the values "
+          "already cached; some of them were left out",
+          p != NULL ? p->name : "collectd");
+}
+
 int plugin_dispatch_notification(const notification_t *notif) {
   if (notif == NULL)
     return -EINVAL;

@@ -240,6 +240,7 @@ int plugin_dynamic_init(plugin_t *p, char *errbuf, size_t errlen) {
   plugin__set_state(p, PLUGIN_READY);
   /* Its reads were skipped while it loaded; the first one is due now. */
   plugin__read_now(p);
+  plugin__cache_event_catch_up(p);
   return 0;
 }
 

@@ -274,6 +274,14 @@ bool cb_list_has_owner(cb_kind_t kind, plugin_t *owner);
     cb__ret;                                                                   \
   })
 
+/* Tells the cache-event callbacks of `p` (NULL: the core's) of every value
+ * already in the cache with CE_VALUE_NEW, and records which of them they
+ * ask to hear more of, as if they had been there when each value arrived.
+ * Called once `p` is ready (its callbacks are listed before that): a value
+ * that arrives meanwhile is told by its own CE_VALUE_NEW or by this walk,
+ * and may be told by both. Stops when `p` is no longer ready. */
+void plugin__cache_event_catch_up(plugin_t *p);
+
 /* Frees user data through its free_func (if any) in the owner's context. */
 void plugin__free_user_data(plugin_t *owner, user_data_t *ud);
 

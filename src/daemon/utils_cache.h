@@ -92,6 +92,16 @@ unsigned long uc__callbacks_mask_get(const char *name);
  * each shard lock in turn: the caller holds none. */
 void uc__callbacks_mask_clear(unsigned long bits);
 
+/* Calls fn with the name and a value list of every entry (identifier, last
+ * raw values, their time, the interval, a clone of the entry's meta data),
+ * holding no lock: the entries of one shard are copied under its lock, then
+ * handed out, so fn may use the cache. An entry added or removed during the
+ * walk may or may not be seen. Stops at fn's first non-zero and returns it;
+ * -ENOMEM when some entries could not be copied. */
+int uc__foreach_copy(int (*fn)(const char *name, const value_list_t *vl,
+                               void *ctx),
+                     void *ctx);
+
 /* ---- readers --------------------------------------------------------------
  * The *_by_name functions take the name above; the others the identifier
  * fields of `vl`. Returned arrays are malloc'ed copies the caller frees. */

@@ -6,6 +6,7 @@
  * calling through it safely. A callback is freed (and its user data with it)
  * when no array refers to it any more. */
 #include "plugin_internal.h"
+#include "utils_cache.h"
 
 #include <pthread.h>
 
@@ -24,6 +25,14 @@ static cb_list_t lists[CB_KIND_COUNT] = {
     CB__LIST_INIT(CB_LOG),          CB__LIST_INIT(CB_NOTIFICATION),
 #undef CB__LIST_INIT
 };
+
+/* The slots of the cache-event callbacks that exist: those listed, and
+ * those that left the list but are still held by a snapshot (a dispatcher
+ * may still call one and record its interest in an entry). A slot is
+ * given back only when its callback is freed and its bit has left every
+ * cache mask, so that a newcomer never inherits another callback's
+ * interest. Protected by the cache-event list's lock. */
+static unsigned long ce_slots;
 
 static const char *const kind_names[CB_KIND_COUNT] = {
     [CB_INIT] = "init",
@@ -47,11 +56,38 @@ void plugin__free_user_data(plugin_t *owner, user_data_t *ud) {
   ud->free_func = NULL;
 }
 
+/* The lowest free cache-event slot, now taken; -1 when all are. The
+ * cache-event list is locked. */
+static int ce_slot_take(void) {
+  for (int b = 0; b < CB_SLOTS; b++) {
+    if (!(ce_slots & (1UL << b))) {
+      ce_slots |= 1UL << b;
+      return b;
+    }
+  }
+  return -1;
+}
+
+/* Its callback is freed: nobody can call it or record its interest any
+ * more. Its bit leaves the cache, then the slot is free. The caller holds
+ * no lock of the cache or of the cache-event list. */
+static void ce_slot_give_back(int slot) {
+  uc__callbacks_mask_clear(1UL << slot);
+  cb_list_t *l = &lists[CB_CACHE_EVENT];
+  pthread_mutex_lock(&l->lock);
+  ce_slots &= ~(1UL << slot);
+  pthread_mutex_unlock(&l->lock);
+}
+
 static void callback_put(callback_t *cb) {
   if (atomic_fetch_sub(&cb->refs, 1) != 1)
     return;
   plugin_t *owner = cb->owner;
   plugin__free_user_data(owner, &cb->ud);
+  /* Before the owner's count drops: an unload that waits for it finds the
+   * bits gone. */
+  if (cb->slot >= 0)
+    ce_slot_give_back(cb->slot);
   free(cb->name);
   free(cb);
   /* Last: the count keeps the owner's record and object alive. */
@@ -87,11 +123,13 @@ cb_snapshot_t *cb_list_acquire(cb_kind_t kind) {
 }
 
 /* Builds the list without the entries `drop` selects, plus `add` (may be
- * NULL), and swaps it in. Returns the number of entries dropped, or
- * -ENOMEM (the list is unchanged then). */
+ * NULL; its slot, if it gets one, in *add_slot), and swaps it in. Returns
+ * the number of entries dropped, or -ENOMEM (the list is unchanged then).
+ * Once listed, `add` may be removed and freed by another thread at any
+ * time. */
 static int list_rebuild(cb_list_t *l, bool (*drop)(const callback_t *,
                                                    const void *),
-                        const void *arg, callback_t *add) {
+                        const void *arg, callback_t *add, int *add_slot) {
   pthread_mutex_lock(&l->lock);
   cb_snapshot_t *old = l->current;
   size_t old_num = old != NULL ? old->num : 0;
@@ -113,14 +151,9 @@ static int list_rebuild(cb_list_t *l, bool (*drop)(const callback_t *,
     s->cb[n++] = cb;
   }
   if (add != NULL) {
-    unsigned long used = 0;
-    for (size_t i = 0; i < n; i++)
-      if (s->cb[i]->slot >= 0)
-        used |= 1UL << s->cb[i]->slot;
-    add->slot = -1;
-    for (int b = 0; b < CB_SLOTS && add->slot < 0; b++)
-      if (!(used & (1UL << b)))
-        add->slot = b;
+    if (l == &lists[CB_CACHE_EVENT])
+      add->slot = ce_slot_take();
+    *add_slot = add->slot;
     s->cb[n++] = add; /* takes over the creator's reference */
   }
   s->num = n;
@@ -196,6 +229,7 @@ int cb_list_add(cb_kind_t kind, const char *name, void (*fn)(void),
     cb->ctx = owner->ctx;
   cb->fn.any = fn;
   cb->ud = data;
+  cb->slot = -1; /* a cache-event callback gets one when it is listed */
   atomic_init(&cb->refs, 1);
 
   char other[DATA_MAX_NAME_LEN];
@@ -204,8 +238,10 @@ int cb_list_add(cb_kind_t kind, const char *name, void (*fn)(void),
             "\"%s\"; each keeps its own",
             kind_names[kind], other, owner != NULL ? owner->name : "the core",
             kind_names[kind], name);
+  int slot;
   int status = list_rebuild(&lists[kind], match_name,
-                            &(owned_name_t){.name = name, .owner = owner}, cb);
+                            &(owned_name_t){.name = name, .owner = owner}, cb,
+                            &slot);
   if (status < 0) {
     callback_put(cb);
     return status;
@@ -214,6 +250,10 @@ int cb_list_add(cb_kind_t kind, const char *name, void (*fn)(void),
     WARNING("plugin_register_%s: %s's callback named \"%s\" existed "
             "already and was replaced",
             kind_names[kind], owner != NULL ? owner->name : "the core", name);
+  if (kind == CB_CACHE_EVENT && slot < 0)
+    WARNING("plugin_register_cache_event: \"%s\" is never called: %d cache "
+            "event callbacks exist already",
+            name, CB_SLOTS);
   return 0;
 }
 
@@ -224,7 +264,7 @@ int cb_list_remove(cb_kind_t kind, const char *name) {
   int status = list_rebuild(
       &lists[kind], match_name,
       &(owned_name_t){.name = name, .owner = owner, .any_owner = owner == NULL},
-      NULL);
+      NULL, NULL);
   if (status < 0)
     return status;
   return status > 0 ? 0 : -ENOENT;
@@ -232,7 +272,7 @@ int cb_list_remove(cb_kind_t kind, const char *name) {
 
 void cb_list_remove_owner(plugin_t *owner) {
   for (int k = 0; k < CB_KIND_COUNT; k++)
-    list_rebuild(&lists[k], match_owner, owner, NULL);
+    list_rebuild(&lists[k], match_owner, owner, NULL, NULL);
 }
 
 bool cb_list_has_owner(cb_kind_t kind, plugin_t *owner) {

@@ -201,41 +201,92 @@ int plugin_dispatch_missing(const value_list_t *vl) {
   return 0;
 }
 
+/* Calls one cache-event callback; its bit if it asked, on CE_VALUE_NEW,
+ * for the value's updates and expiry, else 0. */
+static unsigned long cache_event_call(callback_t *cb,
+                                      enum cache_event_type_e event_type,
+                                      const char *name,
+                                      const value_list_t *vl) {
+  if (!cb_begin(cb))
+    return 0;
+  cache_event_t event = {
+      .type = event_type, .value_list = vl, .value_list_name = name, .ret = 0};
+  int status = CB_CALL(cb, cache_event, &event, &cb->ud);
+  cb_end(cb);
+  if (status != 0)
+    ERROR("cache event callback \"%s\" failed with status %d", cb->name,
+          status);
+  return (event_type == CE_VALUE_NEW && event.ret != 0) ? 1UL << cb->slot : 0;
+}
+
+void plugin__dispatch_cache_event(enum cache_event_type_e event_type,
+                                  unsigned long callbacks_mask, uint64_t epoch,
+                                  const char *name, const value_list_t *vl) {
+  cb_snapshot_t *s = cb_list_acquire(CB_CACHE_EVENT);
+  /* A slot may have changed hands since the mask was read: its bit was
+   * cleared from every mask before the newcomer, who may be in `s`, got
+   * it. Then the mask as it is now says who asked. */
+  if (event_type != CE_VALUE_NEW && uc__callbacks_mask_epoch() != epoch)
+    callbacks_mask &= uc__callbacks_mask_get(name);
+
+  unsigned long interested = 0;
+  for (size_t i = 0; s != NULL && i < s->num; i++) {
+    callback_t *cb = s->cb[i];
+    if (cb->slot < 0)
+      continue;
+    /* Every callback hears of a new value; only those that asked hear of
+     * its updates and expiry. */
+    if (event_type != CE_VALUE_NEW && !(callbacks_mask & (1UL << cb->slot)))
+      continue;
+    interested |= cache_event_call(cb, event_type, name, vl);
+  }
+  /* Recorded while `s` holds the callbacks: a slot is given back only once
+   * its callback is freed, so no bit is set after its clearing. */
+  if (interested != 0)
+    uc__callbacks_mask_add(name, interested);
+  cb_list_release(s);
+}
+
 void plugin_dispatch_cache_event(enum cache_event_type_e event_type,
                                  unsigned long callbacks_mask, const char *name,
                                  const value_list_t *vl) {
+  /* The caller read the mask just now. */
+  plugin__dispatch_cache_event(event_type, callbacks_mask,
+                               uc__callbacks_mask_epoch(), name, vl);
+}
+
+/* ---- catching up on the cache ---------------------------------------------
+ * collectd 5.12 registers every cache-event callback before the first
+ * value arrives, so each hears CE_VALUE_NEW of every value. One that
+ * appears later, with its plugin loaded or reloaded at run time, hears it
+ * of the values already cached from plugin__cache_event_catch_up(). */
+
+/* uc__foreach_copy() callback. A snapshot per value, not one for the
+ * whole walk: a long walk must not keep the callbacks of a plugin being
+ * unloaded meanwhile alive. */
+static int catch_up_one(const char *name, const value_list_t *vl, void *owner) {
+  if (!plugin__is_ready(owner))
+    return -ECANCELED; /* it is being unloaded: no one to tell */
   cb_snapshot_t *s = cb_list_acquire(CB_CACHE_EVENT);
   unsigned long interested = 0;
-
   for (size_t i = 0; s != NULL && i < s->num; i++) {
     callback_t *cb = s->cb[i];
-    /* The callback's own bit, which stays the same when others come and
-     * go (the masks in the cache outlive any list). */
-    if (cb->slot < 0)
-      continue;
-    unsigned long bit = 1UL << cb->slot;
-    /* Every callback hears of a new value; only those that asked hear of
-     * its updates and expiry. */
-    if (event_type != CE_VALUE_NEW && !(callbacks_mask & bit))
-      continue;
-    if (!cb_begin(cb))
-      continue;
-    cache_event_t event = {.type = event_type,
-                           .value_list = vl,
-                           .value_list_name = name,
-                           .ret = 0};
-    int status = CB_CALL(cb, cache_event, &event, &cb->ud);
-    cb_end(cb);
-    if (status != 0)
-      ERROR("cache event callback \"%s\" failed with status %d", cb->name,
-            status);
-    if (event_type == CE_VALUE_NEW && event.ret != 0)
-      interested |= bit;
+    if (cb->owner == owner && cb->slot >= 0)
+      interested |= cache_event_call(cb, CE_VALUE_NEW, name, vl);
   }
+  if (interested != 0)
+    uc__callbacks_mask_add(name, interested);
   cb_list_release(s);
+  return 0;
+}
 
-  if (event_type == CE_VALUE_NEW && interested != 0)
-    uc_set_callbacks_mask(name, interested);
+void plugin__cache_event_catch_up(plugin_t *p) {
+  if (!cb_list_has_owner(CB_CACHE_EVENT, p))
+    return;
+  if (uc__foreach_copy(catch_up_one, p) == -ENOMEM)
+    ERROR("%s: out of memory telling its cache event callbacks of the values "
+          "already cached; some of them were left out",
+          p != NULL ? p->name : "collectd");
 }
 
 int plugin_dispatch_notification(const notification_t *notif) {

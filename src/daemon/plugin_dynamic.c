@@ -332,6 +332,9 @@ int plugin_dynamic_init(plugin_t *p, char *errbuf, size_t errlen) {
    * unless a reload put them back on their old phase. */
   if (!phased)
     plugin__read_now(p);
+  /* A cache event callback hears of the values cached before it was
+   * ready. */
+  plugin__cache_event_catch_up(p);
   return 0;
 }
 
@@ -506,8 +509,10 @@ int plugin_dynamic_unload(plugin_t *p, char *errbuf, size_t errlen) {
     plugin__set_state(p, from);
     /* A reload's carry, if any, goes back to the instance it came from. */
     bool phased;
-    if (from == PLUGIN_READY)
+    if (from == PLUGIN_READY) {
       plugin__carry_ready(p, still_ready, &phased);
+      plugin__cache_event_catch_up(p);
+    }
     busy_end(p);
     return status;
   }

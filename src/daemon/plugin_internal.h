@@ -247,10 +247,11 @@ struct callback_s {
   user_data_t ud;
   _Atomic int refs;  /* one per snapshot holding it */
   _Atomic int calls; /* dispatcher calls under way, to name them */
-  /* A number no other callback of its list has while it is listed (-1
-   * when more than CB_SLOTS are): the bit of a cache event callback in the
-   * value cache's callback masks, which must not move when another
-   * callback is unregistered. */
+  /* Cache-event callbacks only (-1 for the others, and when CB_SLOTS of
+   * them exist): a number no other one has until this one is freed, its
+   * bit in the value cache's callback masks. It does not move when
+   * another callback leaves, and is given to a newcomer only once its bit
+   * has left every mask (plugin_callbacks.c). */
   int slot;
 };
 #define CB_SLOTS ((int)(sizeof(unsigned long) * CHAR_BIT))
@@ -308,6 +309,14 @@ bool cb_list_has_owner(cb_kind_t kind, plugin_t *owner);
     plugin__leave(cb__saved);                                                  \
     cb__ret;                                                                   \
   })
+
+/* Tells the cache-event callbacks of `p` (NULL: the core's) of every value
+ * already in the cache with CE_VALUE_NEW, and records which of them they
+ * ask to hear more of, as if they had been there when each value arrived.
+ * Called once `p` is ready (its callbacks are listed before that): a value
+ * that arrives meanwhile is told by its own CE_VALUE_NEW or by this walk,
+ * and may be told by both. Stops when `p` is no longer ready. */
+void plugin__cache_event_catch_up(plugin_t *p);
 
 /* Frees user data through its free_func (if any) in the owner's context. */
 void plugin__free_user_data(plugin_t *owner, user_data_t *ud);

@@ -88,9 +88,9 @@ static int update_new(uc_shard_t *s, uint64_t hash, const data_set_t *ds,
     return -1;
   }
 
-  /* Outside the lock: the callbacks may read the cache. The core stores
-   * the mask of interested callbacks with uc_set_callbacks_mask(). */
-  plugin_dispatch_cache_event(CE_VALUE_NEW, 0, name, vl);
+  /* Outside the lock: the callbacks may read the cache. The core adds
+   * the interested callbacks to the mask with uc__callbacks_mask_add(). */
+  plugin__dispatch_cache_event(CE_VALUE_NEW, 0, 0, name, vl);
   return 0;
 }
 
@@ -140,12 +140,14 @@ static int update(const data_set_t *ds, const value_list_t *vl,
   uc__entry_update(e, ds, vl, now);
   copy_rates(e, out);
   unsigned long mask = e->callbacks_mask;
+  /* Read under the lock, with the mask (see uc__callbacks_mask_clear()). */
+  uint64_t epoch = (mask != 0) ? uc__callbacks_mask_epoch() : 0;
   uc__unlock(s);
 
   if (mask != 0) {
     char name[UC_NAME_MAX];
     uc__format_name(name, vl);
-    plugin_dispatch_cache_event(CE_VALUE_UPDATE, mask, name, vl);
+    plugin__dispatch_cache_event(CE_VALUE_UPDATE, mask, epoch, name, vl);
   }
   return 0;
 }

@@ -67,6 +67,41 @@ typedef struct {
 /* Sets (NULL: clears) the calling thread's value being delivered. */
 void uc__delivering(const uc_delivery_t *d);
 
+/* ---- cache-event masks (the core's own) ---------------------------------
+ * Each cache-event callback has a slot, a bit number no other callback has
+ * while it exists; bit i of an entry's mask says that the callback in slot
+ * i asked, when it heard CE_VALUE_NEW of the entry, for its updates and
+ * expiry. A slot is given to another callback once its callback is freed,
+ * so the bit leaves every mask first (uc__callbacks_mask_clear()), and
+ * each clearing raises the mask epoch: a mask read under an older epoch
+ * may hold a bit that now belongs to someone else. The cache reads the
+ * epoch with the mask, under the entry's lock, and hands both to the
+ * dispatcher, which reads the mask again if the epoch has moved. */
+
+/* Defined by the dispatcher (plugin_dispatch.c): plugin_dispatch_cache_event()
+ * for a mask read under `epoch`. */
+void plugin__dispatch_cache_event(enum cache_event_type_e event_type,
+                                  unsigned long callbacks_mask, uint64_t epoch,
+                                  const char *name, const value_list_t *vl);
+uint64_t uc__callbacks_mask_epoch(void);
+/* Adds bits to the entry's mask: 0, or -1 when it is not cached. */
+int uc__callbacks_mask_add(const char *name, unsigned long bits);
+/* The entry's mask as it is now; 0 when it is not cached. */
+unsigned long uc__callbacks_mask_get(const char *name);
+/* Clears `bits` from the mask of every entry, then raises the epoch. Takes
+ * each shard lock in turn: the caller holds none. */
+void uc__callbacks_mask_clear(unsigned long bits);
+
+/* Calls fn with the name and a value list of every entry (identifier, last
+ * raw values, their time, the interval, a clone of the entry's meta data),
+ * holding no lock: the entries of one shard are copied under its lock, then
+ * handed out, so fn may use the cache. An entry added or removed during the
+ * walk may or may not be seen. Stops at fn's first non-zero and returns it;
+ * -ENOMEM when some entries could not be copied. */
+int uc__foreach_copy(int (*fn)(const char *name, const value_list_t *vl,
+                               void *ctx),
+                     void *ctx);
+
 /* ---- readers --------------------------------------------------------------
  * The *_by_name functions take the name above; the others the identifier
  * fields of `vl`. Returned arrays are malloc'ed copies the caller frees. */
@@ -99,7 +134,7 @@ int uc_get_hits(const data_set_t *ds, const value_list_t *vl);
 int uc_set_hits(const data_set_t *ds, const value_list_t *vl, int hits);
 int uc_inc_hits(const data_set_t *ds, const value_list_t *vl, int step);
 
-/* Which cache-event callbacks (bit i: the i-th registered) want
+/* Which cache-event callbacks (bit i: the one in slot i, see above) want
  * CE_VALUE_UPDATE and CE_VALUE_EXPIRED of `name`. 0, or -1 when unknown. */
 int uc_set_callbacks_mask(const char *name, unsigned long callbacks_mask);
 

@@ -1,6 +1,7 @@
 /* Readers and per-identifier bookkeeping: rates, raw values, the list of
- * names, threshold state and hits, the cache-event mask. Each call locks
- * the one shard of its identifier and copies out what it returns. */
+ * names, threshold state and hits (the cache-event masks are in
+ * utils_cache_events.c). Each call locks the one shard of its identifier
+ * and copies out what it returns. */
 #include "collectd.h"
 
 #include "utils_cache_internal.h"
@@ -273,22 +274,4 @@ int uc_set_hits(const data_set_t *ds, const value_list_t *vl, int hits) {
 
 int uc_inc_hits(const data_set_t *ds, const value_list_t *vl, int step) {
   return put_int(vl, FIELD_HITS, step, true);
-}
-
-/* ---- cache-event callbacks
- * ----------------------------------------------------- */
-
-int uc_set_callbacks_mask(const char *name, unsigned long callbacks_mask) {
-  if (name == NULL)
-    return -1;
-  uc_shard_t *s;
-  uc_entry_t *e = uc__lock_name(name, &s);
-  if (e == NULL) {
-    /* It expired between its creation and the end of CE_VALUE_NEW. */
-    ERROR("uc_set_callbacks_mask: Couldn't find %s entry!", name);
-    return -1;
-  }
-  e->callbacks_mask = callbacks_mask;
-  uc__unlock(s);
-  return 0;
 }

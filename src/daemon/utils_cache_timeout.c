@@ -18,6 +18,7 @@ typedef struct {
   uint64_t hash;
   cdtime_t last_time; /* each accepted update raises it: "updated since?" */
   unsigned long callbacks_mask;
+  uint64_t mask_epoch; /* read with callbacks_mask */
 } expired_t;
 
 typedef struct {
@@ -67,14 +68,15 @@ static int collect(uc_entry_t *e, void *ctx) {
   it->hash = e->hash;
   it->last_time = e->last_time;
   it->callbacks_mask = e->callbacks_mask;
+  it->mask_epoch = (it->callbacks_mask != 0) ? uc__callbacks_mask_epoch() : 0;
   return 0;
 }
 
 static void announce(const expired_t *it) {
   plugin_dispatch_missing(&it->vl);
   if (it->callbacks_mask != 0)
-    plugin_dispatch_cache_event(CE_VALUE_EXPIRED, it->callbacks_mask, it->name,
-                                &it->vl);
+    plugin__dispatch_cache_event(CE_VALUE_EXPIRED, it->callbacks_mask,
+                                 it->mask_epoch, it->name, &it->vl);
 }
 
 /* Removes the entry unless it was updated (or already removed) since it was

@@ -58,14 +58,15 @@ int plugin_dispatch_missing(const value_list_t *vl) {
   return 0;
 }
 
-void plugin_dispatch_cache_event(enum cache_event_type_e event_type,
-                                 unsigned long callbacks_mask, const char *name,
-                                 const value_list_t *vl) {
+void plugin__dispatch_cache_event(enum cache_event_type_e event_type,
+                                  unsigned long callbacks_mask, uint64_t epoch,
+                                  const char *name, const value_list_t *vl) {
   pthread_mutex_lock(&stub_lock);
   if (stub_event_num < STUB_MAX_RECORDS) {
     stub_event_t *ev = &stub_event[stub_event_num];
     ev->type = event_type;
     ev->mask = callbacks_mask;
+    ev->epoch = epoch;
     snprintf(ev->name, sizeof(ev->name), "%s", name);
   }
   stub_event_num++;
@@ -74,7 +75,14 @@ void plugin_dispatch_cache_event(enum cache_event_type_e event_type,
 
   /* What the core does once the callbacks have answered. */
   if (event_type == CE_VALUE_NEW && new_mask != 0)
-    uc_set_callbacks_mask(name, new_mask);
+    uc__callbacks_mask_add(name, new_mask);
+}
+
+void plugin_dispatch_cache_event(enum cache_event_type_e event_type,
+                                 unsigned long callbacks_mask, const char *name,
+                                 const value_list_t *vl) {
+  plugin__dispatch_cache_event(event_type, callbacks_mask,
+                               uc__callbacks_mask_epoch(), name, vl);
 }
 
 /* Weak: the real one (utils_time.c) wins when the utility library brings

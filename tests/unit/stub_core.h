@@ -16,6 +16,7 @@ typedef struct {
 typedef struct {
   enum cache_event_type_e type;
   unsigned long mask;
+  uint64_t epoch; /* the mask epoch the cache read with the mask */
   char name[6 * DATA_MAX_NAME_LEN];
 } stub_event_t;
 
@@ -28,8 +29,8 @@ extern size_t stub_log_num;
 extern int stub_log_last_level;
 extern char stub_log_last[STUB_LOG_LEN];
 
-/* The mask the stub's plugin_dispatch_cache_event() hands to
- * uc_set_callbacks_mask() on CE_VALUE_NEW, as the core does for the
+/* The mask the stub's plugin__dispatch_cache_event() hands to
+ * uc__callbacks_mask_add() on CE_VALUE_NEW, as the core does for the
  * callbacks that set event->ret; 0: no callback is interested. */
 extern unsigned long stub_new_event_mask;
 

@@ -371,6 +371,78 @@ START_TEST(test_events) {
 }
 END_TEST
 
+/* The core's side of the masks: interest is added, never put in place of
+ * another callback's; a departed callback's bit leaves every entry and
+ * raises the epoch, which the next update's event carries. */
+START_TEST(test_event_masks) {
+  value_t v = {.gauge = 1};
+  value_list_t a = make_vl("a", "", "t", "", &v, 1, SEC(1));
+  value_list_t b = make_vl("b", "", "t", "", &v, 1, SEC(1));
+  stub_new_event_mask = 0x1;
+  ck_assert_int_eq(uc_update(&ds_gauge, &a), 0);
+  ck_assert_int_eq(uc_update(&ds_gauge, &b), 0);
+  ck_assert_int_eq(uc__callbacks_mask_add("h/a/t", 0x4), 0);
+  ck_assert_uint_eq(uc__callbacks_mask_get("h/a/t"), 0x5);
+  ck_assert_uint_eq(uc__callbacks_mask_get("h/b/t"), 0x1);
+  ck_assert_int_eq(uc__callbacks_mask_add("h/nope/t", 0x4), -1);
+  ck_assert_uint_eq(uc__callbacks_mask_get("h/nope/t"), 0);
+
+  uint64_t epoch = uc__callbacks_mask_epoch();
+  uc__callbacks_mask_clear(0x1);
+  ck_assert_uint_gt(uc__callbacks_mask_epoch(), epoch);
+  ck_assert_uint_eq(uc__callbacks_mask_get("h/a/t"), 0x4);
+  ck_assert_uint_eq(uc__callbacks_mask_get("h/b/t"), 0);
+
+  stub_reset();
+  a.time = b.time = SEC(2);
+  ck_assert_int_eq(uc_update(&ds_gauge, &a), 0);
+  ck_assert_int_eq(uc_update(&ds_gauge, &b), 0); /* mask 0: no event */
+  ck_assert_uint_eq(stub_event_num, 1);
+  ck_assert_int_eq(stub_event[0].type, CE_VALUE_UPDATE);
+  ck_assert_uint_eq(stub_event[0].mask, 0x4);
+  ck_assert_uint_eq(stub_event[0].epoch, uc__callbacks_mask_epoch());
+}
+END_TEST
+
+/* uc__foreach_copy() callback: counts, checks the copy against the entry,
+ * uses the cache (no lock is held), and stops after `stop_after`. */
+typedef struct {
+  int seen;
+  int stop_after;
+} walk_t;
+
+static int walk_one(const char *name, const value_list_t *vl, void *ctx) {
+  walk_t *w = ctx;
+  char expect[128];
+  snprintf(expect, sizeof(expect), "h/%s/gauge-%s", vl->plugin,
+           vl->type_instance);
+  ck_assert_str_eq(name, expect);
+  ck_assert_uint_eq(vl->values_len, 1);
+  ck_assert_double_eq(vl->values[0].gauge, atoi(vl->type_instance));
+  ck_assert_uint_eq(vl->time, SEC(5));
+  ck_assert_uint_eq(vl->interval, SEC(10));
+  ck_assert_int_eq(uc__callbacks_mask_add(name, 0x2), 0);
+  return ++w->seen == w->stop_after;
+}
+
+START_TEST(test_foreach_copy) {
+  for (int i = 0; i < 300; i++) {
+    value_t v = {.gauge = i};
+    value_list_t vl = make_vl("w", "", "gauge", "", &v, 1, SEC(5));
+    snprintf(vl.type_instance, sizeof(vl.type_instance), "%d", i);
+    ck_assert_int_eq(uc_update(&ds_gauge, &vl), 0);
+  }
+  walk_t all = {.stop_after = -1};
+  ck_assert_int_eq(uc__foreach_copy(walk_one, &all), 0);
+  ck_assert_int_eq(all.seen, 300);
+  ck_assert_uint_eq(uc__callbacks_mask_get("h/w/gauge-123"), 0x2);
+
+  walk_t some = {.stop_after = 7};
+  ck_assert_int_eq(uc__foreach_copy(walk_one, &some), 1);
+  ck_assert_int_eq(some.seen, 7);
+}
+END_TEST
+
 /* ---- names and lookups by name
  * ------------------------------------------------ */
 
@@ -911,6 +983,8 @@ static Suite *cache_suite(void) {
   tcase_add_test(entries, test_expiry_no_event);
   tcase_add_test(entries, test_expiry_order);
   tcase_add_test(entries, test_events);
+  tcase_add_test(entries, test_event_masks);
+  tcase_add_test(entries, test_foreach_copy);
   tcase_add_test(entries, test_names);
   tcase_add_test(entries, test_by_name);
   tcase_add_test(entries, test_hash_consistency);

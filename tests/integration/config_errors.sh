@@ -17,33 +17,32 @@ it_plugins "$D/plugins" load csv logfile
 } >"$D/good.conf"
 GOOD_LINES=$(wc -l <"$D/good.conf")
 
-# it_names_line OUTFILE CONF LINE...: OUTFILE (or the log) has "CONF:LINE"
-# not followed by a digit, for one of the LINEs.
+# it_names_line OUTFILE CONF LINE: OUTFILE (or the log) names CONF with a
+# line number ("CONF:N"), and LINE is the only number it gives CONF: an
+# error reported one line early or late fails, and so does one that names
+# the right line and a wrong one.
 it_names_line() {
-  nl_out=$1
   nl_conf=$(printf '%s' "$2" | sed 's/[].[^$*+?(){}|\\]/\\&/g')
-  shift 2
-  nl_lines=$(echo "$@" | tr ' ' '|')
-  cat "$nl_out" "$D/log" 2>/dev/null |
-    grep -Eq -- "$nl_conf:($nl_lines)([^0-9]|\$)"
+  nl_got=$(cat "$1" "$D/log" 2>/dev/null |
+    grep -Eo -- "$nl_conf:[0-9]+" | sed 's/.*://' | sort -nu | tr '\n' ' ')
+  [ "$nl_got" = "$3 " ]
 }
 
-# bad NAME LINES [FILE2 LINES2]: $D/NAME.conf (written by the caller) must
-# make the daemon exit non-zero before it runs, naming NAME.conf and one of
-# LINES (or FILE2 and one of LINES2), and make -t exit non-zero the same
-# way.
+# bad NAME LINE [FILE2 LINE2]: $D/NAME.conf (written by the caller) must
+# make the daemon exit non-zero before it runs, naming line LINE of
+# NAME.conf (and line LINE2 of FILE2, when given), and make -t exit
+# non-zero the same way.
 names() {
-  it_names_line "$1" "$conf" $lines ||
-    { [ -n "$file2" ] && it_names_line "$1" "$file2" $lines2; }
+  it_names_line "$1" "$conf" "$line" &&
+    { [ -z "$file2" ] || it_names_line "$1" "$file2" "$line2"; }
 }
 bad() {
   conf=$D/$1.conf
-  lines=$2
+  line=$2
   file2=${3:-}
-  lines2=${4:-}
-  where="line $(echo "$lines" | sed 's/ / or /g') of $1.conf"
-  [ -z "$file2" ] || where="$where, or line $(echo "$lines2" |
-    sed 's/ / or /g') of $(basename "$file2")"
+  line2=${4:-}
+  where="line $line of $1.conf"
+  [ -z "$file2" ] || where="$where and line $line2 of $(basename "$file2")"
   it_show_on_failure "$TMP/$1.out" "$TMP/$1-t.out"
   rm -rf "$D/csv" "$D/pid" "$D/log"
 
@@ -63,14 +62,16 @@ bad() {
   it_ok
 
   it_check "$1: ... naming $where"
-  names "$TMP/$1.out" || it_fail "its output and log name no $where"
+  names "$TMP/$1.out" ||
+    it_fail "its output and log do not name exactly $where"
   it_ok
 
   it_check "$1: -t exits non-zero naming the file and line"
   it_run "$1-t" "$COLLECTD" -t -C "$conf"
   [ "$IT_RC" != 124 ] || it_fail "-t still running after ${IT_DEADLINE}s"
   [ "$IT_RC" != 0 ] || it_fail "-t exited with status 0"
-  names "$TMP/$1-t.out" || it_fail "the output of -t names no $where"
+  names "$TMP/$1-t.out" ||
+    it_fail "the output of -t does not name exactly $where"
   it_ok "status $IT_RC"
 }
 
@@ -94,20 +95,28 @@ L=$((GOOD_LINES + 1))
   echo 'Hostname "itest'
   echo 'Interval 1'
 } >"$D/unterminated_string.conf"
-# The string starts on line L; its error may also name the line where the
-# scanner gave up (end of that line or of the file).
-bad unterminated_string "$L $((L + 1)) $((L + 2))"
+# The string starts on line L and runs to the end of the file: the error
+# names the line where it starts.
+bad unterminated_string "$L"
 
 {
   cat "$D/good.conf"
   echo '<Plugin load>'
   echo '  ReportRelative true'
 } >"$D/unclosed_block.conf"
-bad unclosed_block "$L $((L + 1)) $((L + 2))"
+# The error is found where the file ends, on its last line (L + 1), and
+# names the line that opened the block.
+bad unclosed_block "$((L + 1))"
+it_check "unclosed_block: ... saying the block was opened at line $L"
+grep -Eq "opened at line $L([^0-9]|\$)" "$TMP/unclosed_block.out" ||
+  it_fail "no \"opened at line $L\" in its output"
+grep -Eq "opened at line $L([^0-9]|\$)" "$TMP/unclosed_block-t.out" ||
+  it_fail "no \"opened at line $L\" in the output of -t"
+it_ok
 
 # A loop: the configuration includes loop.conf (line L), whose line 2
-# includes the configuration again. Either Include line may name the loop
-# (one that counts nesting depth, as 5.12 does, stops at either).
+# includes the configuration again. The error names the Include that closes
+# the loop (loop.conf:2) and the one it was included from (line L).
 {
   cat "$D/good.conf"
   echo "Include \"$D/loop.conf\""

@@ -291,6 +291,13 @@ it_stop() {
   it_wait_exit "$1"
 }
 
+# it_stop_ok PID WHO: it_stop, and the test fails unless the daemon exits
+# with status 0; WHO names it in the message ("ours", "Debian's").
+it_stop_ok() {
+  it_stop "$1" || it_fail "$2 still runs ${IT_DEADLINE}s after SIGTERM"
+  [ "$IT_RC" = 0 ] || it_fail "$2 exited with status $IT_RC"
+}
+
 # it_wait_exit PID: waits (bounded) for a child of this shell to exit; sets
 # IT_RC, 124 if it still runs.
 it_wait_exit() {

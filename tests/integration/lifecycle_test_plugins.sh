@@ -40,8 +40,9 @@ section() {
 
 # notified NAME EVENT: the log holds the notification of plugin NAME's
 # EVENT (a state, "unloaded", "refused" or "rolled_back").
-notified() {
-  it_grep "$D/log" "Notification: .*plugin = collectd, plugin_instance = $1, type = plugin_state, type_instance = $2(,|$)"
+notified() { it_grep "$D/log" "$(notification "$1" "$2")"; }
+notification() {
+  echo "Notification: .*plugin = collectd, plugin_instance = $1, type = plugin_state, type_instance = $2(,|\$)"
 }
 
 # rows NAME: the data rows of csv file NAME (0 if there is none).
@@ -68,6 +69,37 @@ listed_as() {
   line=$(it_listed "$SOCK" "$2") || it_fail "$2 is not listed"
   printf '%s\n' "$line" | grep -Eq -- "^$1" || it_fail "it shows \"$line\""
   it_ok "$line"
+}
+
+# restored_42: after a rolled back RELOAD of test_config_fail, its
+# restored configuration (Value 42) is what it reads: a value dispatched
+# after the rollback (LISTVAL shows a later time) is 42 in the cache
+# (GETVAL), and its csv file grows by two rows, every row 42.
+listval_time() {
+  it_cmd "$SOCK" LISTVAL |
+    awk -v id="itest/$1" '$2 == id { print $1; found = 1 } END { exit !found }'
+}
+later_than() {
+  t=$(listval_time "$1") && awk -v a="$t" -v b="$2" 'BEGIN { exit !(a > b) }'
+}
+restored_42() {
+  id=test_config_fail/gauge-value
+  it_check "the restored configuration reads: a new value, 42 in the cache"
+  # (Not listed: the cache forgot it while the plugin was away.)
+  t0=$(listval_time "$id") || t0=0
+  it_wait later_than "$id" "$t0" ||
+    it_fail "no value of $id after $t0 in ${IT_DEADLINE}s"
+  got=$(it_cmd "$SOCK" "GETVAL itest/$id" | sed -n 's/^value=//p')
+  awk -v v="$got" 'BEGIN { exit !(v != "" && v + 0 == 42) }' ||
+    it_fail "GETVAL answers value=$got"
+  it_ok "value=$got"
+
+  it_check "... and in its csv file: new rows, all 42"
+  grows "$id" || it_fail "no new rows"
+  bad=$(awk -F, 'NR > 1 && $2 + 0 != 42' \
+    "$(it_csv_file "$D/csv/itest/$id")")
+  [ -z "$bad" ] || it_fail "rows other than 42: $bad"
+  it_ok
 }
 
 # ==== OnPluginFailure Skip (the default) =====================================
@@ -122,12 +154,28 @@ listed_as "test_config_fail ready unloadable" test_config_fail
 it_check "notification: test_config_fail rolled_back"
 notified test_config_fail rolled_back || it_fail "none in the log"
 it_ok
-it_check "the previous configuration is back: new rows, all 42"
-grows test_config_fail/gauge-value || it_fail "no new rows"
-bad=$(awk -F, 'NR > 1 && $2 + 0 != 42' \
-  "$(it_csv_file "$D/csv/itest/test_config_fail/gauge-value")")
-[ -z "$bad" ] || it_fail "rows other than 42: $bad"
+restored_42
+
+# The files still say Fail true: the same RELOAD is tried again (the plugin
+# runs the restored configuration, not the one that failed) and rolled
+# back again, and the plugin goes on with Value 42.
+it_expect "$SOCK" "RELOAD test_config_fail" \
+  "^-1 test_config_fail: config: .*collectd\.conf:[0-9]+.*rolled back"
+listed_as "test_config_fail ready unloadable" test_config_fail
+it_check "a second rolled_back notification"
+n=$(grep -cE "$(notification test_config_fail rolled_back)" "$D/log")
+[ "$n" = 2 ] || it_fail "$n in the log"
 it_ok
+restored_42
+
+# With the files back at the restored configuration there is nothing to
+# do: it is the one running.
+section test_config_fail "LoadPlugin test_config_fail
+<Plugin test_config_fail>
+  Value 42
+  Fail false
+</Plugin>"
+it_expect "$SOCK" "RELOAD test_config_fail" "^0 .*unchanged"
 
 # ---- test_init_fail ----------------------------------------------------------
 echo "--- test_init_fail"

@@ -5,11 +5,17 @@
  *   <Plugin test_slow_write>
  *     File "/tmp/x/written"   # required; opened for appending in init
  *     DelaySeconds 0.2        # sleep before each value list (default 0)
+ *     GateFile "/tmp/x/gate"  # while this file exists, each write waits
  *   </Plugin>
  *
  * One line per value list, flushed at once:
  *   plugin/type[-type_instance] <time, seconds with 3 decimals> <value>
- * where value is the first value, printed as its data source type says. */
+ * where value is the first value, printed as its data source type says.
+ *
+ * GateFile lets a test hold the write thread until it has queued what it
+ * wants (the write queue limits): a write waits while the file exists,
+ * checking every 10 ms, for at most GATE_MAX_WAIT, so that a test that
+ * fails before removing it does not leave a write thread stuck. */
 #include "collectd.h"
 
 #include "plugin.h"
@@ -17,7 +23,10 @@
 
 #include "test_sleep.h"
 
+#define GATE_MAX_WAIT TIME_T_TO_CDTIME_T_STATIC(60)
+
 static char *tsw_path;
+static char *tsw_gate;
 static cdtime_t tsw_delay;
 
 /* tsw_lock protects tsw_file against concurrent write threads. It is opened
@@ -33,6 +42,10 @@ static int tsw_config_options(oconfig_item_t *ci) {
     if (strcasecmp(opt->key, "File") == 0) {
       sfree(tsw_path);
       if (cf_util_get_string(opt, &tsw_path) != 0)
+        return -EINVAL;
+    } else if (strcasecmp(opt->key, "GateFile") == 0) {
+      sfree(tsw_gate);
+      if (cf_util_get_string(opt, &tsw_gate) != 0)
         return -EINVAL;
     } else if (strcasecmp(opt->key, "DelaySeconds") == 0) {
       if (cf_util_get_cdtime(opt, &tsw_delay) != 0)
@@ -53,8 +66,10 @@ static int tsw_config_options(oconfig_item_t *ci) {
  * a shutdown call after the failure; shutdown frees whatever remains. */
 static int tsw_config(oconfig_item_t *ci) {
   int status = tsw_config_options(ci);
-  if (status != 0)
+  if (status != 0) {
     sfree(tsw_path);
+    sfree(tsw_gate);
+  }
   return status;
 }
 
@@ -77,8 +92,23 @@ static int tsw_init(void) {
   return 0;
 }
 
+static void tsw_wait_gate(void) {
+  if (tsw_gate == NULL)
+    return;
+  cdtime_t deadline = cdtime() + GATE_MAX_WAIT;
+  while (access(tsw_gate, F_OK) == 0) {
+    if (cdtime() >= deadline) {
+      WARNING("test_slow_write: \"%s\" still exists; writing anyway",
+              tsw_gate);
+      return;
+    }
+    test_sleep(MS_TO_CDTIME_T(10));
+  }
+}
+
 static int tsw_write(const data_set_t *ds, const value_list_t *vl,
                      user_data_t *ud) {
+  tsw_wait_gate();
   test_sleep(tsw_delay);
 
   char value[64];
@@ -119,6 +149,7 @@ static int tsw_shutdown(void) {
   pthread_mutex_unlock(&tsw_lock);
 
   sfree(tsw_path);
+  sfree(tsw_gate);
   tsw_delay = 0;
   return 0;
 }

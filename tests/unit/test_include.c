@@ -178,6 +178,40 @@ START_TEST(test_filter) {
 }
 END_TEST
 
+START_TEST(test_last_filter_wins) {
+  /* Of several Filter options the last one counts, as in collectd 5.12
+   * (Debian's, checked with -T: with Filter "*.conf" then Filter "*.cfg"
+   * it read only the *.cfg file, and the other way round only the *.conf
+   * one). Both orders, so that neither "the first wins" nor "any of them
+   * matches" passes. */
+  static const struct {
+    const char *filters;
+    const char *expect;
+  } cases[] = {
+      {"  Filter \"README\"\n  Filter \"*.conf\"\n",
+       "Order=10-first,Order=20-second,Order=sub/15-nested"},
+      {"  Filter \"*.conf\"\n  Filter \"README\"\n",
+       "Readme=not a .conf file"},
+  };
+  enter_data_dir();
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char text[256], err[512] = "", buf[1024];
+    snprintf(text, sizeof(text), "<Include \"conf.d\">\n%s</Include>\n",
+             cases[i].filters);
+    oconfig_item_t *root = NULL;
+    ck_assert_int_eq(
+        oconfig_parse_string(text, "inline", &root, err, sizeof(err)), 0);
+    ck_assert_msg(cf_include_expand(root, 0, err, sizeof(err)) == 0, "%s: %s",
+                  text, err);
+    summary(root, buf, sizeof(buf));
+    ck_assert_msg(strcmp(buf, cases[i].expect) == 0,
+                  "with\n%sincluded \"%s\", expected \"%s\"", text, buf,
+                  cases[i].expect);
+    oconfig_free(root);
+  }
+}
+END_TEST
+
 START_TEST(test_glob) {
   enter_data_dir();
   oconfig_item_t *root = read_ok("glob.conf", 0);
@@ -448,6 +482,7 @@ static Suite *include_suite(void) {
   tcase_add_test(tc, test_file_and_dir_in_place);
   tcase_add_test(tc, test_toplevel_only);
   tcase_add_test(tc, test_filter);
+  tcase_add_test(tc, test_last_filter_wins);
   tcase_add_test(tc, test_glob);
   tcase_add_test(tc, test_main_path_forms);
   tcase_add_test(tc, test_missing_include);

@@ -555,6 +555,13 @@ it_in_state() {
   [ "$it_st" = "$3" ] && { [ -z "${4:-}" ] || [ "$it_kind" = "$4" ]; }
 }
 
+# it_wait_socket SOCKET: waits until the daemon's socket exists and
+# LISTPLUGINS lists unixsock ready (polling before the socket exists would
+# only print the client's errors); returns 1 at the deadline.
+it_wait_socket() {
+  it_wait test -S "$1" && it_wait it_in_state "$1" unixsock ready
+}
+
 # it_threads PID NAME: prints how many threads of PID are named NAME (the
 # first 15 characters, as the kernel keeps them).
 it_threads() {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what building and testing need on Debian 12, as root: the
-# toolchain and Check, valgrind, clang for the sanitizer builds, and
+# toolchain and Check, valgrind, clang for the sanitizer builds (and llvm's
+# symbolizer, for file:line in their reports), and
 # Debian's collectd 5.12 (collectd-core, collectd-utils, collectd-dev) as the
 # test peer, with the libraries its read plugins in the tests link and do not
 # depend on (libmnl0: netlink, processes; libudev1: disk) and the runtime
@@ -20,7 +21,7 @@ corpus_libs="libyajl2 librabbitmq4 libqpid-proton11 libmicrohttpd12
       liboping0 libhiredis0.14 libvarnishapi3 libriemann-client0 librdkafka1
       libatasmart4"
 pkgs="build-essential autoconf automake libtool pkg-config check
-      valgrind clang-14 libclang-rt-14-dev collectd-core collectd-utils
+      valgrind clang-14 libclang-rt-14-dev llvm-14 collectd-core collectd-utils
       collectd-dev librrd8 python3 procps libmnl0 libudev1 util-linux
       $corpus_libs"
 missing=""

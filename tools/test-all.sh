@@ -9,10 +9,13 @@ sh tools/build.sh
 status=0
 make -j"$(nproc)" check || status=$?
 # The unit tests once more under valgrind (with 1000 LOAD/UNLOAD cycles),
-# and the cycle test built with ThreadSanitizer.
+# the cycle test built with ThreadSanitizer, and the lifecycle integration
+# tests against the daemon built with AddressSanitizer (and UBSan) and with
+# ThreadSanitizer.
 vg=$(mktemp)
 make check-valgrind >"$vg" 2>&1 || status=$?
 make check-tsan >>"$vg" 2>&1 || status=$?
+make -j"$(nproc)" check-sanitize >>"$vg" 2>&1 || status=$?
 cat "$vg"
 
 # Show the logs of what failed, then one closing line with the counts.
@@ -20,8 +23,9 @@ results=$(find . -name '*.trs' -not -path './_*' -exec grep -h '^:test-result:' 
 passed=$(printf '%s\n' "$results" | grep -c ': PASS' || true)
 failed=$(printf '%s\n' "$results" | grep -Ec ': (FAIL|ERROR|XPASS)' || true)
 skipped=$(printf '%s\n' "$results" | grep -c ': SKIP' || true)
-passed=$((passed + $(grep -Ec '^PASS: .*\((valgrind|ThreadSanitizer)\)$' "$vg" || true)))
-failed=$((failed + $(grep -Ec '^FAIL: .*\((valgrind|ThreadSanitizer)\)$' "$vg" || true)))
+tools='valgrind|ThreadSanitizer|AddressSanitizer'
+passed=$((passed + $(grep -Ec "^PASS: .*\\(($tools)\\)\$" "$vg" || true)))
+failed=$((failed + $(grep -Ec "^FAIL: .*\\(($tools)\\)\$" "$vg" || true)))
 rm -f "$vg"
 for trs in $(find . -name '*.trs' -not -path './_*'); do
   if grep -Eq '^:test-result: (FAIL|ERROR|XPASS)' "$trs"; then

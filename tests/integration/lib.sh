@@ -13,12 +13,19 @@
 #
 # The harness exports top_srcdir and top_builddir (absolute); run by hand:
 #   top_srcdir=$PWD top_builddir=$PWD sh tests/integration/default_config.sh
+# IT_COLLECTD names another daemon binary to test (make check-sanitize
+# runs the lifecycle tests with collectd-asan and collectd-tsan).
 
 # Seconds any single wait may take before the test gives up. Generous: the
 # waits end as soon as their condition holds, so this only bounds failures
 # (and slow machines, valgrind, sanitizers).
 IT_DEADLINE=${IT_DEADLINE:-15}
 IT_POLL=0.1
+# The deadline counts polls, so a slow condition (a client to start on a
+# loaded machine) stretches it. IT_WALL=SECONDS also ends each wait after
+# that much wall time: make check-sanitize sets it, since a daemon halted by
+# a sanitizer report would otherwise leave every poll to time out slowly.
+IT_WALL=${IT_WALL:-}
 
 DEBIAN_COLLECTD=/usr/sbin/collectd
 DEBIAN_PLUGINDIR=/usr/lib/collectd
@@ -38,7 +45,7 @@ it_init() {
     top_srcdir=${top_srcdir:-$it_here}
     top_builddir=${top_builddir:-$it_here}
   fi
-  COLLECTD=$top_builddir/collectd
+  COLLECTD=${IT_COLLECTD:-$top_builddir/collectd}
   OUR_TYPESDB=$top_srcdir/src/types.db
   OUR_PLUGINS=$top_builddir/.libs
 
@@ -318,11 +325,13 @@ it__polls() {
 }
 
 # it_wait COMMAND...: polls until COMMAND succeeds; returns 1 at the
-# deadline.
+# deadline (or after IT_WALL seconds).
 it_wait() {
   it_n=$(it__polls)
+  [ -z "$IT_WALL" ] || it_end=$(($(date +%s) + IT_WALL))
   while [ "$it_n" -gt 0 ]; do
     "$@" && return 0
+    [ -z "$IT_WALL" ] || [ "$(date +%s)" -lt "$it_end" ] || break
     sleep "$IT_POLL"
     it_n=$((it_n - 1))
   done

@@ -978,6 +978,8 @@ static Suite *cache_suite(void) {
   suite_add_tcase(s, rates);
 
   TCase *entries = tcase_create("entries");
+  /* Many identifiers under valgrind on a busy machine take minutes. */
+  tcase_set_timeout(entries, 300);
   tcase_add_checked_fixture(entries, setup, teardown);
   tcase_add_test(entries, test_expiry);
   tcase_add_test(entries, test_expiry_no_event);

@@ -124,8 +124,9 @@ static carry_t *carry_find(const char *name) {
   return NULL;
 }
 
-bool plugin__carry_took(const cb_snapshot_t *s, const bool *took,
-                        const char *name) {
+/* Did a callback of plugin `name` in `s` take it? */
+static bool took_by(const cb_snapshot_t *s, const bool *took,
+                    const char *name) {
   for (size_t i = 0; s != NULL && i < s->num; i++)
     if (took[i] && s->cb[i]->owner != NULL &&
         strcasecmp(s->cb[i]->owner->name, name) == 0)
@@ -240,28 +241,27 @@ void plugin__carry_values(const cb_snapshot_t *s, const bool *took,
                           const value_list_t *vl, const gauge_t *rates) {
   for (carry_t *c = atomic_load(&carries); c != NULL; c = c->next)
     if (c->values && (plugin == NULL || strcasecmp(plugin, c->name) == 0) &&
-        !plugin__carry_took(s, took, c->name))
+        !took_by(s, took, c->name))
       add_copy(c, values_copy(ds, vl, rates));
 }
 
 void plugin__carry_notification(const cb_snapshot_t *s, const bool *took,
                                 const notification_t *n) {
   for (carry_t *c = atomic_load(&carries); c != NULL; c = c->next)
-    if (c->notifications && !plugin__carry_took(s, took, c->name))
+    if (c->notifications && !took_by(s, took, c->name))
       add_copy(c, notification_copy(n));
 }
 
 void plugin__carry_log(const cb_snapshot_t *s, const bool *took, int level,
                        const char *msg) {
   for (carry_t *c = atomic_load(&carries); c != NULL; c = c->next)
-    if (c->logs && !plugin__carry_took(s, took, c->name))
+    if (c->logs && !took_by(s, took, c->name))
       add_copy(c, log_copy(level, msg));
 }
 
 /* ---- the lifecycle's side ------------------------------------------------- */
 
 typedef struct {
-  plugin_t *owner;
   phase_t *phases;
   size_t num;
 } phase_list_t;
@@ -298,7 +298,7 @@ int plugin__carry_begin(plugin_t *p) {
   c->values = cb_list_has_owner(CB_WRITE, p);
   c->notifications = cb_list_has_owner(CB_NOTIFICATION, p);
   c->logs = cb_list_has_owner(CB_LOG, p);
-  phase_list_t l = {.owner = p};
+  phase_list_t l = {0};
   read_sched_foreach_owner(p, phase_collect, &l);
   c->phases = l.phases;
   c->phases_num = l.num;

@@ -44,8 +44,4 @@ void plugin__carry_notification(const cb_snapshot_t *s, const bool *took,
 void plugin__carry_log(const cb_snapshot_t *s, const bool *took, int level,
                        const char *msg);
 
-/* Did a callback of plugin `name` in `s` take it? */
-bool plugin__carry_took(const cb_snapshot_t *s, const bool *took,
-                        const char *name);
-
 #endif /* PLUGIN_CARRY_H */

@@ -17,7 +17,8 @@
  * carried to one, never both and never neither; what was carried before
  * the new instance became ready reaches it before anything that comes
  * after, and only what was under way at that moment can come a little
- * late. */
+ * late (or, when the plugin takes them more slowly than they come, what
+ * was still carried at the end of CARRY_CATCH_UP). */
 #include "plugin_carry.h"
 #include "plugin_read.h"
 #include "utils/common/common.h"
@@ -399,8 +400,11 @@ typedef struct {
   long delivered, undeliverable;
 } tally_t;
 
-static void items_deliver(plugin_t *p, item_t *it, tally_t *t) {
-  while (it != NULL) {
+/* Delivers items from the list `it` until it is empty or `until` has
+ * passed (0: no bound); returns what is left of it. */
+static item_t *items_deliver(plugin_t *p, item_t *it, cdtime_t until,
+                             tally_t *t) {
+  while (it != NULL && (until == 0 || cdtime() < until)) {
     item_t *next = it->next;
     if (deliver_item(p, it) > 0)
       t->delivered++;
@@ -409,11 +413,34 @@ static void items_deliver(plugin_t *p, item_t *it, tally_t *t) {
     item_free(it);
     it = next;
   }
+  return it;
 }
 
-/* Rounds of delivery before the plugin becomes ready: a stream that comes
- * faster than the plugin takes it ends up in the hand-over after it. */
-#define CARRY_ROUNDS 8
+/* Puts items not delivered back at the head of the carry, before what
+ * came since. */
+static void items_return(carry_t *c, item_t *head) {
+  if (head == NULL)
+    return;
+  item_t *tail = head;
+  long n = 1;
+  for (; tail->next != NULL; tail = tail->next)
+    n++;
+  pthread_mutex_lock(&carry_lock);
+  tail->next = c->head;
+  if (c->tail == NULL)
+    c->tail = tail;
+  c->head = head;
+  c->num += n;
+  pthread_mutex_unlock(&carry_lock);
+}
+
+/* How long the new instance takes what was carried before it becomes
+ * ready. Within it, everything carried reaches the plugin before anything
+ * dispatched after; a stream that comes faster than the plugin takes it
+ * (the carry is delivered by one thread, the write queue by several) would
+ * keep the plugin from ever becoming ready, so past it the plugin becomes
+ * ready and what is still carried is handed over beside the new values. */
+#define CARRY_CATCH_UP TIME_T_TO_CDTIME_T(2)
 
 bool plugin__carry_ready(plugin_t *p, bool (*make_ready)(plugin_t *p),
                          bool *phased) {
@@ -429,19 +456,20 @@ bool plugin__carry_ready(plugin_t *p, bool (*make_ready)(plugin_t *p),
   /* While the plugin is not ready, what comes for it is still carried. */
   tally_t t = {0};
   phases_restore(p, c);
-  for (int round = 0; round < CARRY_ROUNDS; round++) {
-    item_t *items = items_detach(c);
-    if (items == NULL)
-      break;
-    items_deliver(p, items, &t);
-  }
+  cdtime_t until = cdtime() + CARRY_CATCH_UP;
+  item_t *items;
+  while (cdtime() < until && (items = items_detach(c)) != NULL)
+    items_return(c, items_deliver(p, items, until, &t));
+  pthread_mutex_lock(&carry_lock);
+  long behind = c->num;
+  pthread_mutex_unlock(&carry_lock);
   bool ready = make_ready(p);
   /* Dispatchers that found it not ready just before may still carry; those
    * that start from now on find it ready. Once the former are done, hand
    * over what they left, and let the carry go. */
   synchronize();
   if (ready)
-    items_deliver(p, items_detach(c), &t);
+    items_deliver(p, items_detach(c), 0, &t);
   carry_unlink(p->name);
   synchronize();
 
@@ -453,6 +481,12 @@ bool plugin__carry_ready(plugin_t *p, bool (*make_ready)(plugin_t *p),
             "because it did not become ready",
             p->name, t.delivered, c->dropped, t.undeliverable,
             ready ? 0 : c->num);
+  else if (behind > 0)
+    INFO("%s: reload: %ld value lists, notifications or log messages meant "
+         "for it while it reloaded were delivered; it took them more slowly "
+         "than they came, so the last %ld reached it after it was ready, "
+         "beside newer ones",
+         p->name, t.delivered, behind);
   else if (t.delivered > 0)
     INFO("%s: reload: %ld value lists, notifications or log messages meant "
          "for it while it reloaded were delivered",

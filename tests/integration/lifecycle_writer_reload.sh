@@ -4,7 +4,10 @@
 # notification) while test_seq_writer, which writes down each one it gets,
 # is reloaded 20 times (its Tag changed in the file before each RELOAD, so
 # that each really reloads), then 5 times with a configuration that fails
-# (rolled back to the working one). Then the source is unloaded (its last
+# (rolled back to the working one), then while the new instance takes its
+# first values more slowly than the source dispatches them (it becomes
+# ready after 2 s of catching up, and gets the rest beside newer values).
+# Then the source is unloaded (its last
 # number lands in a file) and the writer is unloaded (which delivers what
 # is queued). From the first number the writer saw to the last, every value
 # and every notification must be in its file exactly once: what was
@@ -20,9 +23,10 @@ D=$TMP
 it_plugins "$D/plugins" logfile unixsock
 it_test_plugins "$D/plugins" test_seq_source test_seq_writer
 
-# conf TAG [FAIL]: the configuration, the writer's Tag being TAG (and its
-# config failing if FAIL is true). Replaced in one rename: the daemon
-# reads the file for every RELOAD.
+# conf TAG [FAIL [SLOW]]: the configuration, the writer's Tag being TAG
+# (its config failing if FAIL is true, its first SLOW values taking 50 ms
+# each). Replaced in one rename: the daemon reads the file for every
+# RELOAD.
 conf() {
   {
     it_globals "$D"
@@ -35,6 +39,7 @@ LoadPlugin test_seq_writer
   File "$D/seen"
   Tag "$1"
   Fail ${2:-false}
+  SlowFirst ${3:-0}
 </Plugin>
 LoadPlugin test_seq_source
 <Plugin test_seq_source>
@@ -101,8 +106,24 @@ while [ "$i" -le "$ROLLBACKS" ]; do
   i=$((i + 1))
 done
 wrote_tag "bad[0-9]+" && it_fail "a failed configuration wrote values"
-conf "r$RELOADS"
 it_ok
+
+# The catch-up ends by time only if values keep coming while the slow
+# instance takes the carried ones (50 ms each against about 2000 a
+# second); a stall of the source's thread on a loaded machine could empty
+# the carry first, so up to three RELOADs are tried.
+it_check "a RELOAD to an instance slower than the source ends, and says so"
+late="test_seq_writer: reload: .* reached it after it was ready"
+i=1
+while :; do
+  conf "slow$i" false 100
+  reload "^0 "
+  it_grep "$D/log" "$late" && break
+  [ "$i" -lt 3 ] || it_fail "no \"$late\" in the log after $i RELOADs"
+  i=$((i + 1))
+done
+conf "r$RELOADS"
+it_ok "$(grep -E "$late" "$D/log" | head -n 1 | sed 's/.*reload: //')"
 
 it_expect "$SOCK" "UNLOAD test_seq_source" "^0 "
 it_check "test_seq_source wrote its last number"

@@ -9,6 +9,9 @@
  *                          # which configuration wrote it, and changing it
  *                          # makes a RELOAD really reload
  *     Fail true            # the config callback fails (default false)
+ *     SlowFirst 100        # the first 100 values this instance writes take
+ *                          # 50 ms each (default 0): slower than the
+ *                          # source, as a reload's carried values find it
  *   </Plugin>
  *
  * One line per value or notification of plugin test_seq_source, flushed
@@ -21,12 +24,19 @@
 #include "plugin.h"
 #include "utils/common/common.h"
 
+#include "test_sleep.h"
+
 #define TSW_SOURCE "test_seq_source"
+#define TSW_SLOW_MS 50
 
 /* The options; written by config and shutdown, which the core runs while
  * no write or notification callback of ours can. */
 static char *tsw_path;
 static char *tsw_tag;
+static int tsw_slow_first;
+
+/* Values written by this instance so far; counted for SlowFirst. */
+static _Atomic long tsw_written;
 
 /* tsw_lock protects tsw_file against concurrent callers (write threads,
  * notification dispatchers). */
@@ -36,6 +46,7 @@ static FILE *tsw_file;
 static void tsw_free_options(void) {
   sfree(tsw_path);
   sfree(tsw_tag);
+  tsw_slow_first = 0;
 }
 
 static int tsw_config_options(oconfig_item_t *ci) {
@@ -50,6 +61,11 @@ static int tsw_config_options(oconfig_item_t *ci) {
       sfree(tsw_tag);
       if (cf_util_get_string(opt, &tsw_tag) != 0)
         return -EINVAL;
+    } else if (strcasecmp(opt->key, "SlowFirst") == 0) {
+      if (cf_util_get_int(opt, &tsw_slow_first) != 0 || tsw_slow_first < 0) {
+        ERROR("test_seq_writer: SlowFirst needs a count of values");
+        return -EINVAL;
+      }
     } else if (strcasecmp(opt->key, "Fail") == 0) {
       bool fail = false;
       if (cf_util_get_boolean(opt, &fail) != 0)
@@ -86,6 +102,7 @@ static int tsw_init(void) {
     return -ENOMEM;
   }
 
+  tsw_written = 0;
   pthread_mutex_lock(&tsw_lock);
   if (tsw_file == NULL)
     tsw_file = fopen(tsw_path, "a");
@@ -117,6 +134,8 @@ static int tsw_write(const data_set_t *ds, const value_list_t *vl,
       ds->ds[0].type != DS_TYPE_GAUGE)
     return 0;
 
+  if (tsw_written++ < tsw_slow_first)
+    test_sleep(MS_TO_CDTIME_T(TSW_SLOW_MS));
   char number[32];
   snprintf(number, sizeof(number), "%.0f", vl->values[0].gauge);
   return tsw_line('v', number);

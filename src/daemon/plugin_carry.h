@@ -34,6 +34,23 @@ void plugin__carry_drop(const char *name);
 bool plugin__carry_enter(void);
 void plugin__carry_leave(void);
 
+/* Declares `took`, the record of which callbacks of a snapshot of `num`
+ * took an item: all false, or NULL when nothing is carried (`carrying`
+ * false), so that keeping it costs nothing then. */
+#define CARRY_TOOK(took, carrying, num)                                        \
+  bool took##__buf[(carrying) ? (num) + 1 : 1];                                \
+  bool *took = (carrying) ? memset(took##__buf, 0, sizeof(took##__buf)) : NULL
+
+/* cb_begin() that notes in took[i] (unless took is NULL) that the
+ * callback was called. */
+static inline bool cb_begin_took(callback_t *cb, bool *took, size_t i) {
+  if (!cb_begin(cb))
+    return false;
+  if (took != NULL)
+    took[i] = true;
+  return true;
+}
+
 /* `plugin`: the write plugin the value was meant for (plugin_write()'s
  * argument; NULL: every one). `rates` may be NULL. */
 void plugin__carry_values(const cb_snapshot_t *s, const bool *took,

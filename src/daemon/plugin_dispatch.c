@@ -297,22 +297,18 @@ int plugin_dispatch_notification(const notification_t *notif) {
   bool carrying = plugin__carry_enter();
   cb_snapshot_t *s = cb_list_acquire(CB_NOTIFICATION);
   size_t num = s != NULL ? s->num : 0;
-  bool took[carrying ? num + 1 : 1];
+  CARRY_TOOK(took, carrying, num);
   for (size_t i = 0; i < num; i++) {
     callback_t *cb = s->cb[i];
-    if (carrying)
-      took[i] = false;
-    if (!cb_begin(cb))
+    if (!cb_begin_took(cb, took, i))
       continue;
-    if (carrying)
-      took[i] = true;
     int status = CB_CALL(cb, notification, notif, &cb->ud);
     cb_end(cb);
     if (status != 0)
       WARNING("notification callback \"%s\" failed with status %d", cb->name,
               status);
   }
-  if (carrying)
+  if (took != NULL)
     plugin__carry_notification(s, took, notif);
   cb_list_release(s);
   plugin__carry_leave();

@@ -28,16 +28,12 @@ static void log_dispatch(int level, const char *msg) {
   cb_snapshot_t *s = cb_list_acquire(CB_LOG);
   size_t delivered = 0;
   size_t num = s != NULL ? s->num : 0;
-  bool took[carrying ? num + 1 : 1];
+  CARRY_TOOK(took, carrying, num);
   in_log_callback = true;
   for (size_t i = 0; i < num; i++) {
     callback_t *cb = s->cb[i];
-    if (carrying)
-      took[i] = false;
-    if (!cb_begin(cb))
+    if (!cb_begin_took(cb, took, i))
       continue;
-    if (carrying)
-      took[i] = true;
     plugin_thread_ctx_t saved = plugin__enter(cb->owner, cb->ctx);
     cb->fn.log(level, msg, &cb->ud);
     plugin__leave(saved);
@@ -45,7 +41,7 @@ static void log_dispatch(int level, const char *msg) {
     delivered++;
   }
   in_log_callback = false;
-  if (carrying)
+  if (took != NULL)
     plugin__carry_log(s, took, level, msg);
   cb_list_release(s);
   plugin__carry_leave();

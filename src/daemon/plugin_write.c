@@ -377,15 +377,11 @@ static void deliver_chunk(cb_snapshot_t *s, wq_entry_t *chunk, size_t n) {
   value_list_t vl;
   uc_delivery_t d;
   size_t num = s != NULL ? s->num : 0;
-  bool took[batch_carrying ? num + 1 : 1];
+  CARRY_TOOK(took, batch_carrying, num);
   for (size_t i = 0; i < num; i++) {
     callback_t *cb = s->cb[i];
-    if (batch_carrying)
-      took[i] = false;
-    if (!cb_begin(cb))
+    if (!cb_begin_took(cb, took, i))
       continue;
-    if (batch_carrying)
-      took[i] = true;
     plugin_thread_ctx_t saved = plugin__enter(cb->owner, cb->ctx);
     wq_entry_t *e = chunk;
     for (size_t j = 0; j < n; j++, e = e->next) {
@@ -397,7 +393,7 @@ static void deliver_chunk(cb_snapshot_t *s, wq_entry_t *chunk, size_t n) {
     plugin__leave(saved);
     cb_end(cb);
   }
-  if (batch_carrying)
+  if (took != NULL)
     carry_chunk(s, took, chunk, n);
 }
 
@@ -627,24 +623,20 @@ int plugin_write(const char *plugin, const data_set_t *ds,
    * that is reloading are carried for it. */
   bool carrying = s == batch_writers && batch_carrying;
   size_t num = s != NULL ? s->num : 0;
-  bool took[carrying ? num + 1 : 1];
+  CARRY_TOOK(took, carrying, num);
   for (size_t i = 0; i < num; i++) {
     callback_t *cb = s->cb[i];
-    if (carrying)
-      took[i] = false;
     if (plugin != NULL && strcasecmp(plugin, cb->name) != 0)
       continue;
-    if (!cb_begin(cb))
+    if (!cb_begin_took(cb, took, i))
       continue;
-    if (carrying)
-      took[i] = true;
     if (CB_CALL(cb, write, ds, vl, &cb->ud) == 0)
       successes++;
     else
       failures++;
     cb_end(cb);
   }
-  if (carrying)
+  if (took != NULL)
     plugin__carry_values(s, took, plugin, ds, vl, NULL);
   if (s != batch_writers)
     cb_list_release(s);

@@ -181,13 +181,16 @@ static void deliver_queued(void) {
 }
 
 /* Stops reading, shuts the plugins down (see plugin_dynamic_shutdown_all()
- * for the order) and frees everything. Every step is bounded (see
- * exit_watch.h): a callback that never returns ends the process with
- * EXIT_FAILURE instead of keeping it from exiting. */
+ * for the order) and frees everything. Every step is bounded, and so is the
+ * whole exit (see exit_watch.h), until main() stops the watch: a callback
+ * that never returns ends the process with EXIT_FAILURE instead of keeping
+ * it from exiting. Returns -2 if a lifecycle command never ended: then the
+ * process must end with exit_now(). */
 static int shutdown_all(bool threads_started) {
   exit_unload_timeout = global_option_get_time(
       "UnloadTimeout", TIME_T_TO_CDTIME_T_STATIC(10));
-  exit_watch_start();
+  cdtime_t write_timeout = (cdtime_t)timeout_g * cf_get_default_interval();
+  exit_watch_start(4 * exit_unload_timeout + write_timeout);
   /* A command under way gets the time an unload may take, and some. */
   exit_watch_step(3 * exit_unload_timeout, "waiting for a lifecycle command");
   bool commands_done = plugin_control_stop(2 * exit_unload_timeout);
@@ -196,9 +199,10 @@ static int shutdown_all(bool threads_started) {
     plugin__read_stop();
   }
   int status = plugin_dynamic_shutdown_all(deliver_queued);
-  exit_watch_stop();
+  exit_watch_step(exit_unload_timeout, "freeing the value cache and types");
   uc_shutdown();
   types_destroy_all();
+  exit_watch_step(exit_unload_timeout, "freeing the configuration");
   return commands_done ? status : -2;
 }
 
@@ -216,6 +220,7 @@ int main(int argc, char **argv) {
     ERROR("Error: reading the configuration file \"%s\" failed", cl.config_file);
     shutdown_all(false);
     cf_free();
+    exit_watch_stop();
     return EXIT_FAILURE;
   }
 
@@ -227,6 +232,7 @@ int main(int argc, char **argv) {
       status = -1;
     shutdown_all(false);
     cf_free();
+    exit_watch_stop();
     return status == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
   }
 
@@ -265,14 +271,17 @@ int main(int argc, char **argv) {
   }
 
   status = shutdown_all(!stop && !cl.test_readall);
-  if (status == -2)
-    exit_status = EXIT_FAILURE; /* a LOAD, UNLOAD or RELOAD did not end */
-  else if (status != 0 && exit_status == EXIT_SUCCESS)
+  if (status != 0 && status != -2 && exit_status == EXIT_SUCCESS)
     INFO("some shutdown callbacks failed");
   if (pidfile)
     pidfile_remove();
+  /* A LOAD, UNLOAD or RELOAD that did not end may hold the dynamic linker,
+   * which the exit handlers would wait for. */
+  if (status == -2)
+    exit_now(EXIT_FAILURE);
   cf_free();
   free(hostname_g);
   hostname_g = NULL;
+  exit_watch_stop();
   return exit_status;
 }

@@ -1,5 +1,6 @@
 /* See exit_watch.h. The watchdog is a thread that sleeps until the current
- * step's deadline; every new step moves the deadline. */
+ * step's deadline or the whole exit's, whichever comes first; every new
+ * step moves the former. */
 #include "exit_watch.h"
 #include "plugin_internal.h"
 #include "utils/common/common.h"
@@ -16,6 +17,8 @@ static bool running, stopping;
 static unsigned long step;  /* bumped by every exit_watch_step() */
 static cdtime_t deadline;   /* of the current step; 0: none yet */
 static cdtime_t step_timeout;
+static cdtime_t total_deadline; /* of the whole exit */
+static cdtime_t total_timeout;
 static char what[256];
 
 typedef struct {
@@ -31,7 +34,14 @@ static void add_running(plugin_t *p, void *arg) {
     name_list_add(&r->l, "%s of %s", names, p->name);
 }
 
-static _Noreturn void give_up(const char *step_name, cdtime_t timeout) {
+void exit_now(int status) {
+  fflush(stdout);
+  fflush(stderr);
+  _exit(status);
+}
+
+static _Noreturn void give_up(const char *step_name, cdtime_t timeout,
+                              bool total) {
   /* If logging itself is stuck (a log plugin's lock held by what hangs),
    * SIGALRM's default action still ends the process. */
   signal(SIGALRM, SIG_DFL);
@@ -39,36 +49,38 @@ static _Noreturn void give_up(const char *step_name, cdtime_t timeout) {
   char buf[768];
   running_t r = {.l = name_list_init(buf, sizeof(buf))};
   plugin__record_foreach(add_running, &r);
-  ERROR("exit: %s still running after %.3g s (callbacks under way: %s); "
-        "exiting without waiting for it",
-        step_name, CDTIME_T_TO_DOUBLE(timeout), r.l.num > 0 ? buf : "none");
-  _exit(EXIT_FAILURE);
+  if (total)
+    ERROR("exit: the exit took longer than %.3g s in all; %s still running "
+          "(callbacks under way: %s); exiting without waiting for it",
+          CDTIME_T_TO_DOUBLE(timeout), step_name, r.l.num > 0 ? buf : "none");
+  else
+    ERROR("exit: %s still running after %.3g s (callbacks under way: %s); "
+          "exiting without waiting for it",
+          step_name, CDTIME_T_TO_DOUBLE(timeout), r.l.num > 0 ? buf : "none");
+  exit_now(EXIT_FAILURE);
 }
 
 static void *watch(void *unused) {
   (void)unused;
   pthread_mutex_lock(&lock);
   while (!stopping) {
-    if (deadline == 0) {
-      pthread_cond_wait(&changed, &lock);
-      continue;
-    }
+    bool total = deadline == 0 || total_deadline < deadline;
     unsigned long seen = step;
-    struct timespec ts = CDTIME_T_TO_TIMESPEC(deadline);
+    struct timespec ts = CDTIME_T_TO_TIMESPEC(total ? total_deadline : deadline);
     int status = pthread_cond_timedwait(&changed, &lock, &ts);
-    if (status == ETIMEDOUT && !stopping && step == seen) {
+    if (status == ETIMEDOUT && !stopping && (total || step == seen)) {
       char name[sizeof(what)];
-      sstrncpy(name, what, sizeof(name));
-      cdtime_t timeout = step_timeout;
+      sstrncpy(name, deadline != 0 ? what : "the exit", sizeof(name));
+      cdtime_t timeout = total ? total_timeout : step_timeout;
       pthread_mutex_unlock(&lock);
-      give_up(name, timeout);
+      give_up(name, timeout, total);
     }
   }
   pthread_mutex_unlock(&lock);
   return NULL;
 }
 
-int exit_watch_start(void) {
+int exit_watch_start(cdtime_t total) {
   pthread_condattr_t attr;
   pthread_condattr_init(&attr);
   /* cdtime() is the wall clock, which the deadline is computed from. */
@@ -77,6 +89,8 @@ int exit_watch_start(void) {
   pthread_condattr_destroy(&attr);
   stopping = false;
   deadline = 0;
+  total_timeout = total;
+  total_deadline = cdtime() + total;
   int status = pthread_create(&thread, NULL, watch, NULL);
   if (status != 0) {
     ERROR("exit: cannot start the watchdog: %s; the exit is not bounded",

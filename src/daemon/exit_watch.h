@@ -1,16 +1,17 @@
-/* A bound on every step of the daemon's exit. A plugin whose shutdown
- * callback, or whose read, write or flush callback, never returns must not
- * keep the daemon from exiting: once a step has run longer than its
- * bound, the watchdog logs the step and every callback still running, and
- * ends the process with EXIT_FAILURE without waiting for them. */
+/* A bound on every step of the daemon's exit, and on the exit as a whole.
+ * A plugin whose shutdown callback, or whose read, write or flush
+ * callback, never returns must not keep the daemon from exiting: once a
+ * step has run longer than its bound, or the exit longer than its own, the
+ * watchdog logs the step and every callback still running, and ends the
+ * process with EXIT_FAILURE without waiting for them. */
 #ifndef EXIT_WATCH_H
 #define EXIT_WATCH_H
 
 #include "utils_time.h"
 
-/* Starts the watchdog. Until exit_watch_step() is called, nothing is
- * bounded. */
-int exit_watch_start(void);
+/* Starts the watchdog: the exit may take `total` from now. Until the first
+ * exit_watch_step() only that bounds it. */
+int exit_watch_start(cdtime_t total);
 
 /* The exit enters a new step, which may take up to `timeout`; `what` names
  * it in the log ("shutdown callback \"x\" of plugin x"). A no-op unless
@@ -20,5 +21,11 @@ void exit_watch_step(cdtime_t timeout, const char *fmt, ...)
 
 /* Stops the watchdog: the exit is done. */
 void exit_watch_stop(void);
+
+/* Ends the process now, with `status` and without the exit handlers (they
+ * may wait for what the exit gave up on: the dynamic linker held by an
+ * object that is still being opened, or a plugin's thread), once the
+ * standard streams are flushed. */
+_Noreturn void exit_now(int status);
 
 #endif /* EXIT_WATCH_H */

@@ -9,10 +9,42 @@
 #include <dlfcn.h>
 #include <pthread.h>
 
-/* Serializes opening and closing objects, so that the constructors and
- * destructors of plugins never run concurrently, and keeps dlerror() with
- * the dlopen() it belongs to. */
+/* The loader gate: serializes opening and closing objects, so that the
+ * constructors and destructors of plugins never run concurrently, and
+ * keeps dlerror() with the dlopen() it belongs to. An object whose
+ * constructor never returns holds the dynamic linker's own lock for ever,
+ * and with it every later dlopen() and dlclose() in the process; so no one
+ * waits at the gate longer than an unload may take, and whoever gives up
+ * is told who holds it, and since when (dl_who_lock protects that). */
 static pthread_mutex_t dl_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t dl_who_lock = PTHREAD_MUTEX_INITIALIZER;
+static char dl_who[DATA_MAX_NAME_LEN + 32];
+static cdtime_t dl_since;
+
+/* The longest an unload waits for a plugin (UnloadTimeout), and for the
+ * gate. */
+static cdtime_t unload_timeout = TIME_T_TO_CDTIME_T_STATIC(10);
+
+/* Passes the gate for `verb` ("open", "close") of `p` within `wait`; if
+ * it cannot, says why in errbuf and returns false. */
+static bool dl_enter(const plugin_t *p, const char *verb, cdtime_t wait,
+                     char *errbuf, size_t errlen) {
+  struct timespec until = CDTIME_T_TO_TIMESPEC(cdtime() + wait);
+  int status = pthread_mutex_timedlock(&dl_lock, &until);
+  pthread_mutex_lock(&dl_who_lock);
+  if (status == 0) {
+    snprintf(dl_who, sizeof(dl_who), "the %s of %s", verb, p->name);
+    dl_since = cdtime();
+  } else {
+    snprintf(errbuf, errlen,
+             "the dynamic linker is busy: %s has not returned for %.0f s",
+             dl_who, CDTIME_T_TO_DOUBLE(cdtime() - dl_since));
+  }
+  pthread_mutex_unlock(&dl_who_lock);
+  return status == 0;
+}
+
+static void dl_leave(void) { pthread_mutex_unlock(&dl_lock); }
 
 static char *plugin_dir;
 
@@ -82,7 +114,8 @@ static int object_open(plugin_t *p, char *errbuf, size_t errlen) {
     return -ENOEXEC;
   }
 
-  pthread_mutex_lock(&dl_lock);
+  if (!dl_enter(p, "open", unload_timeout, errbuf, errlen))
+    return -EBUSY;
   int mode = RTLD_NOW | (p->conf.global ? RTLD_GLOBAL : RTLD_LOCAL);
   p->handle = dlopen(path, mode);
   if (p->handle == NULL) {
@@ -95,25 +128,32 @@ static int object_open(plugin_t *p, char *errbuf, size_t errlen) {
       why += len + 2;
     snprintf(errbuf, errlen, "cannot open \"%s\": %s", path, why);
   }
-  pthread_mutex_unlock(&dl_lock);
+  dl_leave();
   return p->handle != NULL ? 0 : -ELIBBAD;
 }
 
-static void object_close(plugin_t *p) {
+/* Closes `p`'s object; if the gate stays shut, leaves it mapped (which
+ * closing never promised to undo) and says so. At exit nobody waits: the
+ * process is about to unmap everything anyway. */
+static void object_close(plugin_t *p, bool at_exit) {
   if (p->handle == NULL)
     return;
-  pthread_mutex_lock(&dl_lock);
-  dlclose(p->handle);
-  pthread_mutex_unlock(&dl_lock);
+  char why[DATA_MAX_NAME_LEN + 128];
+  if (dl_enter(p, "close", at_exit ? 0 : unload_timeout, why, sizeof(why))) {
+    dlclose(p->handle);
+    dl_leave();
+  } else if (!at_exit) {
+    WARNING("%s: its object stays mapped: %s", p->name, why);
+  }
   p->handle = NULL;
 }
 
 /* Runs module_register() in the plugin's context, so that everything it
  * registers is owned by it. */
 static int object_register(plugin_t *p, char *errbuf, size_t errlen) {
-  pthread_mutex_lock(&dl_lock);
+  /* dlsym() needs no gate: it does not wait for the dynamic linker's
+   * lock, and a failure is not reported through dlerror() here. */
   void (*reg)(void) = (void (*)(void))dlsym(p->handle, "module_register");
-  pthread_mutex_unlock(&dl_lock);
   if (reg == NULL) {
     snprintf(errbuf, errlen, "the object has no module_register()");
     return -ENOENT;
@@ -340,8 +380,6 @@ int plugin_dynamic_init(plugin_t *p, char *errbuf, size_t errlen) {
 
 /* ---- unloading ----------------------------------------------------------- */
 
-static cdtime_t unload_timeout = TIME_T_TO_CDTIME_T_STATIC(10);
-
 void plugin_dynamic_set_unload_timeout(cdtime_t timeout) {
   unload_timeout = timeout;
 }
@@ -522,7 +560,7 @@ int plugin_dynamic_unload(plugin_t *p, char *errbuf, size_t errlen) {
     busy_end(p);
     return status;
   }
-  object_close(p);
+  object_close(p, false);
   plugin__notify_unloaded(p);
   plugin__record_destroy(p);
   return 0;
@@ -616,7 +654,7 @@ static int exit_one(plugin_t *p) {
     ERROR("%s; it stays loaded", why);
     return failed + 1;
   }
-  object_close(p);
+  object_close(p, true);
   plugin__record_destroy(p);
   return failed;
 }

@@ -3,13 +3,19 @@
  * Options, as collectd.conf(5): SocketFile (default
  * <localstatedir>/run/collectd-unixsock), SocketGroup (default "collectd"),
  * SocketPerms (octal, default 0770), DeleteSocket (default false); and
- * PluginControl (default false), which lets the commands that load and
- * unload plugins run.
+ * ours: PluginControl (default false), which lets the commands that load
+ * and unload plugins run; MaxConnections (default 1024) and
+ * AdminConnections (default 4): connections open at once, the latter kept
+ * for root and the daemon's own user once the others hold the former;
+ * IdleTimeout (seconds, default 300) and StallTimeout (seconds, default
+ * 300): a connection that sends nothing, or reads no reply, for that long
+ * is closed.
  *
  * Threads: init opens the socket and starts one listening thread; every
  * connection gets a thread of its own that runs cmd_serve_fd(). A client
- * can only stall its own thread: a send timeout bounds how long a reply
- * waits for a client that does not read, and line length is bounded.
+ * can only stall its own thread: one that does not read its replies is
+ * throttled (nothing more is read from it), and cut off after
+ * StallTimeout without progress; line length is bounded.
  * Shutdown wakes the listener through a pipe, shuts every connection down
  * (which wakes its thread in recv or send), joins them all with a deadline
  * and frees everything, so the plugin can be unloaded and loaded again.
@@ -45,10 +51,6 @@
 #endif
 
 #define US_BACKLOG 128
-/* Connections served at once; more are refused with an error line. */
-#define US_MAX_CLIENTS 1024
-/* How long a reply may wait for a client that does not read. */
-#define US_SEND_TIMEOUT_S 10
 /* How long shutdown waits for connection threads. */
 #define US_STOP_TIMEOUT_S 10
 
@@ -63,10 +65,13 @@ static bool us_group_set;
 static mode_t us_perms;
 static bool us_delete_socket;
 static cmd_options_t us_cmd_options;
+static long us_max_clients;
+static long us_admin_clients;
 
-static const char *us_config_keys[] = {"SocketFile", "SocketGroup",
-                                       "SocketPerms", "DeleteSocket",
-                                       "PluginControl"};
+static const char *us_config_keys[] = {
+    "SocketFile",     "SocketGroup",      "SocketPerms", "DeleteSocket",
+    "PluginControl",  "MaxConnections",   "AdminConnections",
+    "IdleTimeout",    "StallTimeout"};
 
 /* ---- the running server -------------------------------------------------- */
 
@@ -78,6 +83,8 @@ struct us_client_s {
   pthread_t thread;
   int fd;        /* closed by the client thread; -1 then */
   bool finished; /* the thread is about to return: join it */
+  bool admin;    /* root or the daemon's user */
+  char peer[64]; /* "pid 42 (uid 0)", for the log */
   us_client_t *next;
 };
 
@@ -95,7 +102,8 @@ struct us_server_s {
    * shutdown after the listener is gone). */
   pthread_mutex_t lock;
   us_client_t *clients;
-  size_t clients_num;
+  long clients_num, ordinary_num; /* all, and those not admin */
+  long max_clients, admin_clients;
   /* Set once shutdown begins; read by connection threads without the lock. */
   atomic_bool stopping;
 };
@@ -111,7 +119,12 @@ static void us_config_reset(void) {
   us_group_set = false;
   us_perms = 0770;
   us_delete_socket = false;
-  us_cmd_options = (cmd_options_t){.plugin_control = false};
+  us_cmd_options = (cmd_options_t){
+      .plugin_control = false,
+      .idle_timeout = TIME_T_TO_CDTIME_T_STATIC(300),
+      .stall_timeout = TIME_T_TO_CDTIME_T_STATIC(300)};
+  us_max_clients = 1024;
+  us_admin_clients = 4;
 }
 
 /* An octal mode such as "0660". A number in the configuration file reaches
@@ -141,6 +154,39 @@ static bool us_parse_bool(const char *key, const char *value) {
   return false;
 }
 
+/* A count from `min` up; false (and an error) otherwise. */
+static bool us_parse_count(const char *key, const char *value, long min,
+                           long *ret) {
+  char *end = NULL;
+  errno = 0;
+  double d = strtod(value, &end);
+  if (end == value || *end != '\0' || errno != 0 || d != (long)d || d < min ||
+      d > 1000000) {
+    ERROR("unixsock plugin: %s \"%s\" is not a whole number from %ld to "
+          "1000000.",
+          key, value, min);
+    return false;
+  }
+  *ret = (long)d;
+  return true;
+}
+
+/* Seconds, fractions allowed; 0 turns the timeout off. */
+static bool us_parse_seconds(const char *key, const char *value,
+                             cdtime_t *ret) {
+  char *end = NULL;
+  errno = 0;
+  double d = strtod(value, &end);
+  if (end == value || *end != '\0' || errno != 0 || !(d >= 0) || d > 1e9) {
+    ERROR("unixsock plugin: %s \"%s\" is not a number of seconds (0 turns "
+          "it off).",
+          key, value);
+    return false;
+  }
+  *ret = DOUBLE_TO_CDTIME_T(d);
+  return true;
+}
+
 static int us_config(const char *key, const char *value) {
   if (strcasecmp(key, "SocketFile") == 0) {
     if (value[0] == '\0' || strlen(value) >= sizeof(us_path)) {
@@ -167,6 +213,18 @@ static int us_config(const char *key, const char *value) {
     us_delete_socket = us_parse_bool(key, value);
   } else if (strcasecmp(key, "PluginControl") == 0) {
     us_cmd_options.plugin_control = us_parse_bool(key, value);
+  } else if (strcasecmp(key, "MaxConnections") == 0) {
+    if (!us_parse_count(key, value, 1, &us_max_clients))
+      return -EINVAL;
+  } else if (strcasecmp(key, "AdminConnections") == 0) {
+    if (!us_parse_count(key, value, 0, &us_admin_clients))
+      return -EINVAL;
+  } else if (strcasecmp(key, "IdleTimeout") == 0) {
+    if (!us_parse_seconds(key, value, &us_cmd_options.idle_timeout))
+      return -EINVAL;
+  } else if (strcasecmp(key, "StallTimeout") == 0) {
+    if (!us_parse_seconds(key, value, &us_cmd_options.stall_timeout))
+      return -EINVAL;
   } else {
     ERROR("unixsock plugin: unknown option \"%s\".", key);
     return -EINVAL;
@@ -341,11 +399,37 @@ err_close:
 
 /* ---- connections --------------------------------------------------------- */
 
+/* Says how a connection that did not simply end, ended. */
+static void us_report(const us_client_t *c, int status,
+                      const cmd_serve_stats_t *st) {
+  const cmd_options_t *o = &c->server->options;
+  if (status == -ETIMEDOUT)
+    WARNING("unixsock plugin: cutting off %s: it has read no reply for %.3g "
+            "s (StallTimeout); %lu complete command lines it sent were not "
+            "run (%lu were)",
+            c->peer, CDTIME_T_TO_DOUBLE(o->stall_timeout), st->not_run,
+            st->run);
+  else if (status == -ETIME)
+    INFO("unixsock plugin: closing the connection of %s: it sent nothing "
+         "for %.3g s (IdleTimeout)",
+         c->peer, CDTIME_T_TO_DOUBLE(o->idle_timeout));
+  else if (status != 0 && !atomic_load(&c->server->stopping))
+    WARNING("unixsock plugin: the connection of %s failed: %s", c->peer,
+            STRERROR(-status));
+  else if (st->unread > 0) {
+    DEBUG("unixsock plugin: %s left without reading the replies to its "
+          "last %lu commands (all %lu were run)",
+          c->peer, st->unread, st->run);
+  }
+}
+
 static void *us_client_main(void *arg) {
   us_client_t *c = arg;
   us_server_t *s = c->server;
 
-  cmd_serve_fd(c->fd, &s->options, &s->stopping);
+  cmd_serve_stats_t stats;
+  int status = cmd_serve_fd(c->fd, &s->options, &s->stopping, &stats);
+  us_report(c, status, &stats);
 
   /* Closed under the lock: shutdown may be calling shutdown(2) on it. */
   pthread_mutex_lock(&s->lock);
@@ -368,6 +452,8 @@ static void us_reap(us_server_t *s) {
     }
     *pp = c->next;
     s->clients_num--;
+    if (!c->admin)
+      s->ordinary_num--;
     c->next = done;
     done = c;
   }
@@ -381,27 +467,39 @@ static void us_reap(us_server_t *s) {
   }
 }
 
-static void us_refuse(int fd, c_complain_t *complaint) {
-  static const char msg[] = "-1 Too many connections; try again later.\n";
-  c_complain(LOG_WARNING, complaint,
-             "unixsock plugin: %d connections are open; refusing more.",
-             US_MAX_CLIENTS);
-  (void)send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-  close(fd);
-}
-
-static void us_client_start(us_server_t *s, int fd, c_complain_t *complaint) {
-  if (s->clients_num >= US_MAX_CLIENTS) {
-    us_refuse(fd, complaint);
+/* Who is at the other end of `fd`: root and the daemon's own user are
+ * administrators. */
+static void us_peer(us_client_t *c, int fd) {
+  struct ucred cred;
+  socklen_t len = sizeof(cred);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    snprintf(c->peer, sizeof(c->peer), "a client");
     return;
   }
-  c_release(LOG_INFO, complaint,
-            "unixsock plugin: accepting connections again.");
+  c->admin = cred.uid == 0 || cred.uid == geteuid();
+  snprintf(c->peer, sizeof(c->peer), "pid %ld (uid %ld)", (long)cred.pid,
+           (long)cred.uid);
+}
 
-  struct timeval timeout = {.tv_sec = US_SEND_TIMEOUT_S};
-  if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout)) != 0)
-    WARNING("unixsock plugin: cannot set a send timeout: %s", STRERRNO);
+static void us_refuse(us_server_t *s, us_client_t *c, int fd) {
+  static const char msg[] = "-1 Too many connections; try again later.\n";
+  if (c->admin)
+    WARNING("unixsock plugin: refusing a connection from %s: all %ld "
+            "connections are in use (MaxConnections %ld, AdminConnections "
+            "%ld)",
+            c->peer, s->max_clients + s->admin_clients, s->max_clients,
+            s->admin_clients);
+  else
+    WARNING("unixsock plugin: refusing a connection from %s: the %ld "
+            "connections for clients other than root and the daemon's user "
+            "are in use (MaxConnections)",
+            c->peer, s->max_clients);
+  (void)send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  close(fd);
+  free(c);
+}
 
+static void us_client_start(us_server_t *s, int fd) {
   us_client_t *c = calloc(1, sizeof(*c));
   if (c == NULL) {
     ERROR("unixsock plugin: out of memory; dropping a connection.");
@@ -410,11 +508,20 @@ static void us_client_start(us_server_t *s, int fd, c_complain_t *complaint) {
   }
   c->server = s;
   c->fd = fd;
+  us_peer(c, fd);
+  /* Only this thread adds clients: the counts cannot grow meanwhile. */
+  if (c->admin ? s->clients_num >= s->max_clients + s->admin_clients
+               : s->ordinary_num >= s->max_clients) {
+    us_refuse(s, c, fd);
+    return;
+  }
 
   pthread_mutex_lock(&s->lock);
   c->next = s->clients;
   s->clients = c;
   s->clients_num++;
+  if (!c->admin)
+    s->ordinary_num++;
   pthread_mutex_unlock(&s->lock);
 
   int status =
@@ -425,6 +532,8 @@ static void us_client_start(us_server_t *s, int fd, c_complain_t *complaint) {
     pthread_mutex_lock(&s->lock);
     s->clients = c->next; /* still first: only this thread inserts */
     s->clients_num--;
+    if (!c->admin)
+      s->ordinary_num--;
     pthread_mutex_unlock(&s->lock);
     close(fd);
     free(c);
@@ -440,7 +549,6 @@ static bool us_wait_wake(us_server_t *s, int ms) {
 static void *us_listen_main(void *arg) {
   us_server_t *s = arg;
   c_complain_t accept_complaint = C_COMPLAIN_INIT_STATIC;
-  c_complain_t full_complaint = C_COMPLAIN_INIT_STATIC;
 
   for (;;) {
     struct pollfd pfd[2] = {
@@ -475,7 +583,7 @@ static void *us_listen_main(void *arg) {
               "unixsock plugin: accept works again.");
 
     us_reap(s);
-    us_client_start(s, fd, &full_complaint);
+    us_client_start(s, fd);
   }
   return NULL;
 }
@@ -503,6 +611,8 @@ static int us_init(void) {
   s->listen_fd = -1;
   s->wake[0] = s->wake[1] = -1;
   s->options = us_cmd_options;
+  s->max_clients = us_max_clients;
+  s->admin_clients = us_admin_clients;
   sstrncpy(s->path, us_path, sizeof(s->path));
   atomic_init(&s->stopping, false);
   pthread_mutex_init(&s->lock, NULL);

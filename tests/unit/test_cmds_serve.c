@@ -8,30 +8,35 @@
 
 typedef struct {
   int fd;
+  cmd_options_t opts;
   atomic_bool stopping;
   atomic_bool done;
   int status;
+  cmd_serve_stats_t stats;
   pthread_t thread;
 } server_t;
 
 static void *serve_main(void *arg) {
   server_t *s = arg;
-  s->status = cmd_serve_fd(s->fd, &(cmd_options_t){0}, &s->stopping);
+  s->status = cmd_serve_fd(s->fd, &s->opts, &s->stopping, &s->stats);
   atomic_store(&s->done, true);
   return NULL;
 }
 
-/* Starts a server on one end; returns the client's end. */
-static int start(server_t *s) {
+/* Starts a server on one end with `opts`; returns the client's end. */
+static int start_with(server_t *s, cmd_options_t opts) {
   int sv[2];
   ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
   s->fd = sv[0];
+  s->opts = opts;
   atomic_init(&s->stopping, false);
   atomic_init(&s->done, false);
   s->status = 1;
   ck_assert_int_eq(pthread_create(&s->thread, NULL, serve_main, s), 0);
   return sv[1];
 }
+
+static int start(server_t *s) { return start_with(s, (cmd_options_t){0}); }
 
 static int finish(server_t *s, int client) {
   close(client);
@@ -172,37 +177,118 @@ START_TEST(test_shutdown_wakes_the_reader) {
 }
 END_TEST
 
-START_TEST(test_client_that_does_not_read) {
+/* Writes `n` LISTVAL lines to `fd` from a thread of its own (they block
+ * once the socket's buffers are full, as a client's would). */
+typedef struct {
+  int fd;
+  int n;
+  pthread_t thread;
+} feeder_t;
+
+static void *feed_main(void *arg) {
+  feeder_t *f = arg;
+  for (int i = 0; i < f->n; i++)
+    if (send(f->fd, "LISTVAL\n", 8, MSG_NOSIGNAL) != 8)
+      break;
+  return NULL;
+}
+
+static void feed(feeder_t *f, int fd, int n) {
+  *f = (feeder_t){.fd = fd, .n = n};
+  ck_assert_int_eq(pthread_create(&f->thread, NULL, feed_main, f), 0);
+}
+
+/* Reads "0 Values found\n" replies until `n` came (or the stream ends);
+ * returns how many did. */
+static int read_replies(int fd, int n) {
+  static const char reply[] = "0 Values found\n";
+  size_t want = (size_t)n * (sizeof(reply) - 1), got = 0;
+  char buf[4096];
+  int count = 0;
+  while (got < want) {
+    ssize_t r = recv(fd, buf, MIN(sizeof(buf), want - got), 0);
+    if (r <= 0)
+      break;
+    for (ssize_t i = 0; i < r; i++)
+      count += buf[i] == '\n';
+    got += (size_t)r;
+  }
+  return count;
+}
+
+START_TEST(test_client_that_reads_late) {
+  /* Far more commands than the socket's buffers hold, and no reply read
+   * until they are all written: the server stops reading while its
+   * replies wait (the client's writes block), and runs them all once the
+   * client reads. */
   server_t s;
   int c = start(&s);
-  struct timeval tv = {.tv_usec = 200000};
-  ck_assert_int_eq(setsockopt(s.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)),
-                   0);
-  fcntl(c, F_SETFL, O_NONBLOCK);
+  feeder_t f;
+  enum { N = 100000 };
+  feed(&f, c, N);
+  /* The feeder blocks; the server (no stall timeout) waits with it. */
+  for (int i = 0; i < 100 && !atomic_load(&s.done); i++)
+    usleep(10000);
+  ck_assert(!atomic_load(&s.done));
+  ck_assert_int_eq(read_replies(c, N), N);
+  pthread_join(f.thread, NULL);
+  ck_assert_int_eq(finish(&s, c), 0);
+  ck_assert_uint_eq(s.stats.run, N);
+}
+END_TEST
 
-  /* Commands keep coming, replies are never read: the server gives up. */
-  char chunk[8000];
-  for (size_t i = 0; i + 8 <= sizeof(chunk); i += 8)
-    memcpy(chunk + i, "LISTVAL\n", 8);
-  for (int i = 0; i < 2000 && !atomic_load(&s.done); i++) {
-    if (send(c, chunk, sizeof(chunk) - sizeof(chunk) % 8, MSG_NOSIGNAL) < 0)
-      usleep(10000);
-  }
+START_TEST(test_client_that_does_not_read) {
+  /* Commands keep coming, replies are never read: once no reply byte has
+   * gone out for the stall timeout, the server gives up, and counts the
+   * lines it did not run. */
+  server_t s;
+  int c = start_with(&s, (cmd_options_t){.stall_timeout = MS_TO_CDTIME_T(200)});
+  feeder_t f;
+  enum { N = 100000 };
+  feed(&f, c, N);
   pthread_join(s.thread, NULL);
   ck_assert_int_eq(s.status, -ETIMEDOUT);
+  ck_assert_uint_gt(s.stats.run, 0);
+  ck_assert_uint_gt(s.stats.not_run, 0);
+  ck_assert_uint_le(s.stats.run + s.stats.not_run, N);
+  shutdown(c, SHUT_RDWR); /* the feeder, if still blocked, fails */
+  pthread_join(f.thread, NULL);
+  close(c);
+  close(s.fd);
+}
+END_TEST
+
+START_TEST(test_idle_client) {
+  /* A client that sends nothing is closed after the idle timeout, also
+   * after a command. */
+  server_t s;
+  int c = start_with(&s, (cmd_options_t){.idle_timeout = MS_TO_CDTIME_T(100)});
+  ck_exchange(c, "LISTVAL\n", 8, "0 Values found\n");
+  pthread_join(s.thread, NULL);
+  ck_assert_int_eq(s.status, -ETIME);
+  ck_assert_uint_eq(s.stats.run, 1);
   close(c);
   close(s.fd);
 }
 END_TEST
 
 START_TEST(test_client_gone) {
+  /* A client that sends its commands in one go and leaves without
+   * reading: every one of them is still run. (3,000 lines and their
+   * replies, in few writes, fit in the socket's buffers.) */
   server_t s;
   int c = start(&s);
-  send_all(c, "LISTVAL\nLISTVAL\n", 16);
+  enum { N = 3000 };
+  char *lines = malloc(8 * N);
+  for (int i = 0; i < N; i++)
+    memcpy(lines + 8 * i, "LISTVAL\n", 8);
+  send_all(c, lines, 8 * N);
+  free(lines);
   close(c);
   pthread_join(s.thread, NULL);
-  /* Either the replies went out before the close or the write failed. */
-  ck_assert(s.status == 0 || s.status == -EPIPE || s.status == -ECONNRESET);
+  ck_assert_int_eq(s.status, 0);
+  ck_assert_uint_eq(s.stats.run, N);
+  ck_assert_uint_gt(s.stats.unread, 0);
   close(s.fd);
 }
 END_TEST
@@ -214,7 +300,9 @@ int main(void) {
   tcase_add_test(tc, test_long_lines);
   tcase_add_test(tc, test_end_of_stream);
   tcase_add_test(tc, test_shutdown_wakes_the_reader);
+  tcase_add_test(tc, test_client_that_reads_late);
   tcase_add_test(tc, test_client_that_does_not_read);
+  tcase_add_test(tc, test_idle_client);
   tcase_add_test(tc, test_client_gone);
   suite_add_tcase(s, tc);
   return check_main_run(s);

@@ -2,6 +2,8 @@
  * writing of replies. */
 #include "utils/cmds/cmds.h"
 
+#include <poll.h>
+
 /* Blanks separate the verb and the fields (isspace() in the C locale). */
 static bool is_blank(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
@@ -17,12 +19,16 @@ static const cmd_def_t cmd_table[] = {
              "[identifier=<host/plugin/type> ...]"},
     {.verb = "GETVAL",
      .handler = cmd_handle_getval,
-     .help = "GETVAL <host>/<plugin>[-<instance>]/<type>[-<instance>]"},
+     .help = "GETVAL <host>/<plugin>[-<instance>]/<type>[-<instance>]",
+     .flags = CMD_ANSWER_ONLY},
     {.verb = "LISTPLUGINS",
      .handler = cmd_handle_listplugins,
      .help = "LISTPLUGINS",
-     .flags = CMD_PLUGIN_CONTROL},
-    {.verb = "LISTVAL", .handler = cmd_handle_listval, .help = "LISTVAL"},
+     .flags = CMD_PLUGIN_CONTROL | CMD_ANSWER_ONLY},
+    {.verb = "LISTVAL",
+     .handler = cmd_handle_listval,
+     .help = "LISTVAL",
+     .flags = CMD_ANSWER_ONLY},
     {.verb = "LOAD",
      .handler = cmd_handle_load,
      .help = "LOAD <plugin>",
@@ -84,6 +90,9 @@ int cmd__dispatch_table(const cmd_def_t *table, size_t table_len,
   const cmd_def_t *def = lookup(table, table_len, verb);
   if (def == NULL)
     return cmd_error(w, -ENOENT, "Unknown command: %s", verb);
+  /* Nobody is left to read the answer, which is all it would do. */
+  if ((def->flags & CMD_ANSWER_ONLY) && w->gone)
+    return 0;
   if ((def->flags & CMD_PLUGIN_CONTROL) &&
       (opts == NULL || !opts->plugin_control))
     return cmd_error(w, -EPERM,
@@ -120,10 +129,34 @@ int cmd_dispatch(cmd_writer_t *w, char *line, const cmd_options_t *opts) {
 
 /* ---- the writer ---------------------------------------------------------- */
 
+/* Waits until `fd` is writable, or until `until` (0: no bound); false
+ * when that passed first. */
+static bool wait_writable(int fd, cdtime_t until) {
+  for (;;) {
+    int ms = -1;
+    if (until != 0) {
+      cdtime_t now = cdtime();
+      if (now >= until)
+        return false;
+      ms = (int)MIN(CDTIME_T_TO_MS(until - now) + 1, 1000);
+    }
+    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+    int n = poll(&pfd, 1, ms);
+    if (n > 0)
+      return true; /* writable, or an error that send() will tell */
+    if (n < 0 && errno != EINTR)
+      return true;
+  }
+}
+
 static int sink_fd(cmd_writer_t *w, const char *data, size_t len) {
+  if (w->gone)
+    return 0;
+  cdtime_t until = w->stall_timeout ? cdtime() + w->stall_timeout : 0;
   while (len > 0) {
-    ssize_t n = w->fd_socket ? send(w->fd, data, len, MSG_NOSIGNAL)
-                             : write(w->fd, data, len);
+    ssize_t n = w->fd_socket
+                    ? send(w->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT)
+                    : write(w->fd, data, len);
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -131,13 +164,22 @@ static int sink_fd(cmd_writer_t *w, const char *data, size_t len) {
         w->fd_socket = false;
         continue;
       }
-      /* The send timeout expired: the peer does not read its replies. */
-      if (errno == EAGAIN || errno == EWOULDBLOCK)
-        return -ETIMEDOUT;
+      if (errno == EPIPE || errno == ECONNRESET) {
+        w->gone = true;
+        return 0;
+      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        /* The peer does not read: wait while it makes progress. */
+        if (!wait_writable(w->fd, until))
+          return -ETIMEDOUT;
+        continue;
+      }
       return -errno;
     }
     data += n;
     len -= (size_t)n;
+    if (w->stall_timeout)
+      until = cdtime() + w->stall_timeout;
   }
   return 0;
 }

@@ -44,13 +44,17 @@ struct cmd_writer_s {
   FILE *fh;       /* cmd_writer_init_file */
   int error;
   unsigned long replies; /* status lines written so far */
+  /* A socket writer waits for a peer that does not read as long as bytes
+   * go out at least once every stall_timeout (0: for ever), then fails
+   * with -ETIMEDOUT. A peer that has gone (EPIPE, ECONNRESET) is no
+   * error: what is written to it from then on is dropped, and `gone` set. */
+  cdtime_t stall_timeout;
+  bool gone;
   size_t len;
   char buf[4096];
 };
 
-/* Writes to a descriptor (a socket, or anything write() takes). A socket
- * should carry a send timeout: a peer that stops reading then fails the
- * writer with -ETIMEDOUT instead of blocking it for ever. */
+/* Writes to a descriptor (a socket, or anything write() takes). */
 void cmd_writer_init_fd(cmd_writer_t *w, int fd);
 void cmd_writer_init_file(cmd_writer_t *w, FILE *fh);
 /* Hands everything buffered to the sink. 0 or the sticky error. */
@@ -120,6 +124,10 @@ typedef struct {
   /* Commands flagged CMD_PLUGIN_CONTROL (they run code in the daemon) are
    * refused unless this is set ("PluginControl true"). */
   bool plugin_control;
+  /* cmd_serve_fd(): a connection that sends nothing for idle_timeout is
+   * closed; one whose replies wait unread for stall_timeout is cut off
+   * (0: never). */
+  cdtime_t idle_timeout, stall_timeout;
 } cmd_options_t;
 
 /* A handler writes exactly one status line (plus the lines it announces)
@@ -130,6 +138,8 @@ typedef int cmd_handler_fn(cmd_writer_t *w, cmd_args_t *args,
 enum {
   CMD_RAW_ARGS = 1 << 0,       /* hand over the text after the verb as is */
   CMD_PLUGIN_CONTROL = 1 << 1, /* only with cmd_options_t.plugin_control */
+  CMD_ANSWER_ONLY = 1 << 2,    /* does nothing but answer: skipped for a
+                                * client that has gone */
 };
 
 typedef struct {
@@ -166,12 +176,24 @@ int cmd__dispatch_table(const cmd_def_t *table, size_t table_len,
 /* The longest command line, without its line end. */
 #define CMD_LINE_MAX 65535
 
-/* Runs the commands read from `fd` until the end of the stream or an error
- * (a reply that cannot be written: the client left or stopped reading).
- * `stopping` (may be NULL) is set by a server that shuts the connection
- * down; an unterminated last line is then not run. Does not close fd.
- * Returns 0 at the end of the stream, else a negative errno. */
+/* What became of a connection's commands. */
+typedef struct {
+  unsigned long run;     /* lines run */
+  unsigned long unread;  /* replies dropped: the client had gone */
+  unsigned long not_run; /* complete lines left when it was cut off (at
+                          * least: what was queued in the socket then) */
+} cmd_serve_stats_t;
+
+/* Runs every command read from `fd` until the end of the stream, whether
+ * or not the client reads the replies or is still there to read them.
+ * While a reply waits for the client to read, nothing more is read from
+ * it. `stopping` (may be NULL) is set by a server that shuts the
+ * connection down; an unterminated last line is then not run. Does not
+ * close fd. `stats` (may be NULL) is filled in. Returns 0 at the end of
+ * the stream, -ETIMEDOUT when the client read no reply for
+ * opts->stall_timeout, -ETIME when it sent nothing for opts->idle_timeout,
+ * else a negative errno. */
 int cmd_serve_fd(int fd, const cmd_options_t *opts,
-                 const atomic_bool *stopping);
+                 const atomic_bool *stopping, cmd_serve_stats_t *stats);
 
 #endif /* UTILS_CMDS_CMDS_H */

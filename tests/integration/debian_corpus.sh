@@ -7,16 +7,16 @@
 # - A plugin that collectd 5.12 loads and initialises ("ready": loaded, and
 #   no "Initialization of plugin ... failed" in its log) must be ready in
 #   ours (LISTPLUGINS).
-# - With every plugin, ours must not crash, must exit with status 0 within
-#   TERM_BOUND seconds of SIGTERM (a plugin that fails is skipped by the
-#   default OnPluginFailure, so the daemon still exits 0), and is otherwise
-#   SIGKILLed and the plugin reported as hanging it.
-#
-# TERM_BOUND is 5 s. One plugin gets UnloadTimeout's 10 s, the bound our
-# daemon states for the wait on a read callback under way: varnish, whose
-# read blocks for 5 s in libvarnishapi when no varnishd runs; both daemons
-# wait for it (a SIGTERM during that read may take up to 5 s plus the
-# exit). Exits slower than 5 s are listed apart.
+# - With every plugin, ours must not crash and must exit with status 0
+#   after SIGTERM (a plugin that fails is skipped by the default
+#   OnPluginFailure, so the daemon still exits 0). A callback that keeps the
+#   exit from ending is given up on by the daemon's own exit bound, which
+#   makes the status 1; a daemon still there TERM_BOUND seconds after the
+#   signal (120 s: far beyond that bound, so that only a hang and not a
+#   loaded machine reaches it) is SIGKILLed and the plugin reported as
+#   hanging it. How long each exit took is printed; exits slower than 5 s
+#   are listed apart (varnish's read blocks 5 s in libvarnishapi when no
+#   varnishd runs, and both daemons wait for it).
 #
 # Prints a table (plugin, collectd 5.12, ours, our exit, verdict) and the
 # plugins not loaded, with the reason: libraries missing (ldd "not found";
@@ -38,7 +38,7 @@ it_need_debian "$DEBIAN_PLUGINDIR/logfile.so"
 command -v setsid >/dev/null || it_fail "no setsid (util-linux)"
 
 CORPUS_JOBS=${CORPUS_JOBS:-6}
-TERM_BOUND=${TERM_BOUND:-5}
+TERM_BOUND=${TERM_BOUND:-120}
 CORPUS=$TMP/corpus
 mkdir -p "$CORPUS"
 

@@ -238,9 +238,7 @@ run_ours() {
   sleep "${CORPUS_DWELL:-0}"
   t0=$(now_ms)
   kill -TERM "$PID"
-  # varnish's read blocks 5 s without a varnishd (see debian_corpus.sh).
   bound=$TERM_BOUND
-  [ "$NAME" = varnish ] && bound=10
   if ! IT_DEADLINE=$bound it_wait it_gone "$PID"; then
     kill -KILL "$PID"
     wait "$PID" 2>/dev/null

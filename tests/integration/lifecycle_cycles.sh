@@ -5,8 +5,8 @@
 # memory's Interval is edited in the configuration file right before its
 # RELOAD, which must then really reconfigure it, while an unchanged RELOAD
 # does nothing). Meanwhile the
-# load plugin, never touched, must not miss a beat: no gap in its csv
-# longer than 1.5 intervals. Afterwards the three plugins are ready and
+# load plugin, never touched, keeps reading (its longest gap is printed).
+# Afterwards the three plugins are ready and
 # write, and SIGTERM stops the daemon with status 0.
 # LIFECYCLE_CYCLES=n and LIFECYCLE_SECONDS=s change the minimums.
 . "$(dirname "$0")/lib.sh"
@@ -71,25 +71,19 @@ rows=$(wc -l <"$(it_csv_file "$mem")") || it_fail "no $mem-DATE"
 it_wait it_has_rows "$mem" $((rows + 1)) || it_fail "no new rows in $mem-DATE"
 it_ok
 
-# Timestamps of the load plugin's rows; the reads of a plugin nobody touched
-# kept their pace. A gap says something about the daemon only when the
-# machine had a core to spare: on one whose run queue is longer than its
-# cores (CI's busy 2 cores; the suite run beside stress-ng) a read thread
-# may wait for a CPU for half a second whatever the daemon does, so there
-# the longest gap is reported, not asserted.
-it_check "no gap in $LOAD-DATE longer than 1.5 x 0.2 s"
+# Timestamps of the load plugin's rows: the reads of a plugin nobody touched
+# went on through the cycles. How evenly is the machine's business as much
+# as the daemon's (a read thread may wait half a second for a CPU on a busy
+# one), so the longest gap is printed, and only one that no loaded machine
+# explains is a failure: 10 s, 50 intervals, as when reads wait for a
+# lifecycle command. bench/lifecycle.sh measures missed intervals.
+it_check "the reads of $LOAD went on (no gap of 10 s)"
 gaps=$(awk -F, 'NR > 2 { g = $1 - prev; if (g > max) max = g }
   NR > 1 { prev = $1; n++ }
-  END { printf "%d rows, longest gap %.3f s\n", n, max; exit max > 0.3 }' \
-  "$(it_csv_file "$LOAD")") && it_ok "$gaps" || {
-  cpus=$(nproc)
-  load=$(cut -d' ' -f1 /proc/loadavg)
-  if awk -v l="$load" -v c="$cpus" 'BEGIN { exit !(l > c) }'; then
-    it_ok "not asserted: $gaps, with a load average of $load on $cpus cores"
-  else
-    it_fail "$gaps (load average $load on $cpus cores)"
-  fi
-}
+  END { printf "%d rows, longest gap %.3f s\n", n, max; exit max > 10 }' \
+  "$(it_csv_file "$LOAD")") ||
+  it_fail "$gaps (load average $(cut -d' ' -f1 /proc/loadavg))"
+it_ok "$gaps"
 
 it_check "SIGTERM stops the daemon with status 0"
 it_stop "$PID" || it_fail "still running ${IT_DEADLINE}s after SIGTERM"

@@ -8,7 +8,9 @@
 # nothing came: a counter's total stays, CounterSum's count and a timer's
 # figures reset, a set is deleted), every value is the same; a few values
 # that follow from the input alone are right; and SIGTERM ends our daemon
-# (a listening statsd thread inside) with status 0 within STOP_MS.
+# (a listening statsd thread inside) with status 0 (a thread that kept
+# the exit from ending would make it give up, status 1; how long it took
+# is printed, not judged).
 #
 # Nothing compared depends on time: csv stores raw counter totals
 # (StoreRates false) rather than rates, and the rows' times, which are the
@@ -18,7 +20,6 @@ it_init statsd_peer
 it_need_debian "$DEBIAN_PLUGINDIR/statsd.so" "$DEBIAN_PLUGINDIR/csv.so" \
   "$DEBIAN_PLUGINDIR/logfile.so"
 
-STOP_MS=5000
 UDP=$top_srcdir/tests/integration/udp_peer.py
 # The interpreter itself, not a wrapper script (pyenv's shim costs a second
 # per call on a loaded machine).
@@ -214,14 +215,13 @@ EOF
 
 # ---- SIGTERM -------------------------------------------------------------------
 
-it_check "SIGTERM ends our daemon (statsd listening) with status 0 within" \
-  "$STOP_MS ms"
+it_check "SIGTERM ends our daemon (statsd listening) with status 0"
 t0=$(date +%s%N)
 kill -TERM "$OURS"
-it_wait_exit "$OURS" || it_fail "still running ${IT_DEADLINE}s after SIGTERM"
+IT_DEADLINE=120 it_wait_exit "$OURS" ||
+  it_fail "still running 120 s after SIGTERM"
 ms=$((($(date +%s%N) - t0) / 1000000))
 [ "$IT_RC" = 0 ] || it_fail "exit status $IT_RC after $ms ms"
-[ "$ms" -le "$STOP_MS" ] || it_fail "it took $ms ms"
 it_ok "$ms ms"
 
 it_check "SIGTERM ends Debian's daemon with status 0"

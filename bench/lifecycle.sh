@@ -153,9 +153,11 @@ while [ "$i" -le "$restarts" ]; do
 done
 
 # stat QUANTILE: the nearest-rank quantile (the ceil(q * N)-th smallest)
-# of the numbers on stdin, in milliseconds from microseconds.
+# of the numbers on stdin, in milliseconds from microseconds. sort -g: awk
+# prints large sums in exponent notation (1.23457e+06), which sort -n
+# takes for small numbers.
 stat() {
-	sort -n | awk -v q="$1" '{ v[NR] = $1 } END {
+	sort -g | awk -v q="$1" '{ v[NR] = $1 } END {
 		r = q * NR; k = int(r); if (k < r) k++; if (k < 1) k = 1
 		printf "%.3f", v[k] / 1000 }'
 }
@@ -183,11 +185,11 @@ for d in ours peer; do
 	f=$work/restart-$d.txt
 	awk '{ print $1 }' "$f" | row "$name restart: start to LISTVAL"
 	awk '{ print $2 }' "$f" | row "$name restart: SIGTERM to exit"
-	awk '{ print $1 + $2 }' "$f" | row "$name restart: total"
+	awk '{ printf "%d\n", $1 + $2 }' "$f" | row "$name restart: total"
 done
 echo
 echo "5.12 restart (total) / ours          median        p99"
-awk '{ print $1 + $2 }' "$work/restart-peer.txt" >"$work/peer-total"
+awk '{ printf "%d\n", $1 + $2 }' "$work/restart-peer.txt" >"$work/peer-total"
 rm50=$(stat 0.5 <"$work/peer-total")
 rp99=$(stat 0.99 <"$work/peer-total")
 for p in $plugins; do

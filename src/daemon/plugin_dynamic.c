@@ -25,8 +25,8 @@ static cdtime_t dl_since;
  * gate. */
 static cdtime_t unload_timeout = TIME_T_TO_CDTIME_T_STATIC(10);
 
-/* Passes the gate for `verb` ("open", "close") of `p` within `wait`; if
- * it cannot, says why in errbuf and returns false. */
+/* Passes the gate for `verb` ("open", "lookup", "close") of `p` within
+ * `wait`; if it cannot, says why in errbuf and returns false. */
 static bool dl_enter(const plugin_t *p, const char *verb, cdtime_t wait,
                      char *errbuf, size_t errlen) {
   struct timespec until = CDTIME_T_TO_TIMESPEC(cdtime() + wait);
@@ -151,9 +151,11 @@ static void object_close(plugin_t *p, bool at_exit) {
 /* Runs module_register() in the plugin's context, so that everything it
  * registers is owned by it. */
 static int object_register(plugin_t *p, char *errbuf, size_t errlen) {
-  /* dlsym() needs no gate: it does not wait for the dynamic linker's
-   * lock, and a failure is not reported through dlerror() here. */
+  /* dlsym() on a handle waits for the dynamic linker's lock too. */
+  if (!dl_enter(p, "lookup", unload_timeout, errbuf, errlen))
+    return -EBUSY;
   void (*reg)(void) = (void (*)(void))dlsym(p->handle, "module_register");
+  dl_leave();
   if (reg == NULL) {
     snprintf(errbuf, errlen, "the object has no module_register()");
     return -ENOENT;

@@ -83,26 +83,41 @@ static void parse_args(int argc, char **argv, cmdline_t *cl) {
     usage(EXIT_FAILURE);
 }
 
+/* Messages about BaseDir and PIDFile name the line that set them. */
 static int enter_basedir(bool create) {
   const char *dir = global_option_get("BaseDir");
   if (dir == NULL || dir[0] == '\0')
     return 0;
-  if (create && check_create_dir(dir) != 0) {
-    ERROR("cannot create BaseDir \"%s\": %s", dir, STRERRNO);
-    return -1;
+  char where[PATH_MAX + 32], q[OCONFIG_EXCERPT_SIZE];
+  cf_option_where("BaseDir", where, sizeof(where));
+  oconfig_excerpt(dir, true, q, sizeof(q));
+  if (chdir(dir) == 0)
+    return 0;
+  int err = errno;
+  /* As collectd 5.12 does (unless -B): the directory itself is made, not
+   * its parents, which a mistyped path would leave behind. */
+  if (err == ENOENT && create) {
+    if (mkdir(dir, S_IRWXU | S_IRGRP | S_IXGRP | S_IROTH | S_IXOTH) != 0) {
+      ERROR("%sBaseDir: cannot create %s: %s", where, q, STRERRNO);
+      return -1;
+    }
+    if (chdir(dir) == 0)
+      return 0;
+    err = errno;
   }
-  if (chdir(dir) != 0) {
-    ERROR("cannot change to BaseDir \"%s\": %s", dir, STRERRNO);
-    return -1;
-  }
-  return 0;
+  ERROR("%sBaseDir: cannot change to %s: %s", where, q, strerror(err));
+  return -1;
 }
 
 static int pidfile_write(void) {
   const char *file = global_option_get("PIDFile");
   FILE *fh = fopen(file, "w");
   if (fh == NULL) {
-    ERROR("cannot write PIDFile \"%s\": %s", file, STRERRNO);
+    int err = errno;
+    char where[PATH_MAX + 32], q[OCONFIG_EXCERPT_SIZE];
+    ERROR("%sPIDFile: cannot write %s: %s",
+          cf_option_where("PIDFile", where, sizeof(where)),
+          oconfig_excerpt(file, true, q, sizeof(q)), strerror(err));
     return -1;
   }
   fprintf(fh, "%i\n", (int)getpid());

@@ -15,89 +15,6 @@
 
 #include <netdb.h>
 
-/* ---- global options ------------------------------------------------------- */
-
-typedef struct {
-  const char *key;
-  const char *def; /* the default, as a string */
-  char *value;     /* set by the file or the command line */
-  bool from_cli;   /* the command line wins over the file */
-} global_option_t;
-
-static global_option_t options[] = {
-    {.key = "BaseDir", .def = PKGLOCALSTATEDIR},
-    {.key = "PIDFile", .def = PIDFILE},
-    {.key = "PluginDir", .def = PLUGINDIR},
-    {.key = "Hostname"},
-    {.key = "FQDNLookup", .def = "true"},
-    {.key = "Interval"},
-    {.key = "MaxReadInterval", .def = "86400"},
-    {.key = "Timeout", .def = "2"},
-    {.key = "ReadThreads", .def = "5"},
-    {.key = "WriteThreads", .def = "5"},
-    {.key = "WriteQueueLimitHigh"},
-    {.key = "WriteQueueLimitLow"},
-    {.key = "AutoLoadPlugin", .def = "false"},
-    {.key = "CollectInternalStats", .def = "false"},
-    {.key = "PreCacheChain", .def = "PreCache"},
-    {.key = "PostCacheChain", .def = "PostCache"},
-    {.key = "OnPluginFailure", .def = "Skip"},
-    {.key = "UnloadTimeout", .def = "10"},
-};
-
-static global_option_t *option_find(const char *key) {
-  for (size_t i = 0; i < STATIC_ARRAY_SIZE(options); i++)
-    if (strcasecmp(options[i].key, key) == 0)
-      return &options[i];
-  return NULL;
-}
-
-int global_option_set(const char *option, const char *value, bool from_cli) {
-  global_option_t *o = option_find(option);
-  if (o == NULL)
-    return -ENOENT;
-  if (o->from_cli && !from_cli)
-    return 0; /* -P and friends win over the file */
-  char *copy = value != NULL ? strdup(value) : NULL;
-  if (value != NULL && copy == NULL)
-    return -ENOMEM;
-  free(o->value);
-  o->value = copy;
-  o->from_cli = from_cli;
-  return 0;
-}
-
-const char *global_option_get(const char *option) {
-  global_option_t *o = option_find(option);
-  if (o == NULL)
-    return NULL;
-  return o->value != NULL ? o->value : o->def;
-}
-
-long global_option_get_long(const char *option, long default_value) {
-  const char *s = global_option_get(option);
-  if (s == NULL)
-    return default_value;
-  char *end;
-  errno = 0;
-  double d = strtod(s, &end);
-  if (errno != 0 || end == s)
-    return default_value;
-  return (long)d;
-}
-
-cdtime_t global_option_get_time(char const *option, cdtime_t default_value) {
-  const char *s = global_option_get(option);
-  if (s == NULL)
-    return default_value;
-  char *end;
-  errno = 0;
-  double d = strtod(s, &end);
-  if (errno != 0 || end == s || d <= 0.0)
-    return default_value;
-  return DOUBLE_TO_CDTIME_T(d);
-}
-
 cdtime_t cf_get_default_interval(void) {
   return interval_g > 0 ? interval_g : TIME_T_TO_CDTIME_T_STATIC(10);
 }
@@ -111,10 +28,16 @@ typedef struct {
   int line;
 } cf_plugin_t;
 
+/* A file named by TypesDB, and where. */
+typedef struct {
+  char *path;
+  char *where; /* "file:line" of the TypesDB statement */
+} types_file_t;
+
 static oconfig_item_t *tree;
 static cf_plugin_t *plugins;
 static size_t plugins_num;
-static char **types_files;
+static types_file_t *types_files;
 static size_t types_files_num;
 /* The <Chain> blocks (borrowed from the tree), in file order. */
 static oconfig_item_t **chain_blocks;
@@ -152,18 +75,6 @@ static int parse_failure_policy(const char *s, plugin_failure_policy_t *ret) {
   return 0;
 }
 
-static int option_value_string(const oconfig_item_t *ci, char *buf,
-                               size_t len) {
-  const char *file;
-  int line;
-  if (ci->values_num != 1 || ci->children_num != 0) {
-    where(ci, &file, &line);
-    ERROR("%s:%d: %s needs exactly one value", file, line, ci->key);
-    return -EINVAL;
-  }
-  return cf_util_values_to_string(ci, buf, len);
-}
-
 static int load_plugin_option(cf_plugin_t *p, const oconfig_item_t *opt) {
   const char *file;
   int line;
@@ -194,9 +105,10 @@ static int load_plugin_option(cf_plugin_t *p, const oconfig_item_t *opt) {
     }
     free(s);
   } else {
-    WARNING("%s:%d: ignoring unknown LoadPlugin option \"%s\" for plugin "
-            "\"%s\"",
-            file, line, opt->key, c->name);
+    char key[OCONFIG_EXCERPT_SIZE];
+    WARNING("%s:%d: ignoring unknown LoadPlugin option %s for plugin \"%s\"",
+            file, line, oconfig_excerpt(opt->key, true, key, sizeof(key)),
+            c->name);
   }
   return 0;
 }
@@ -275,6 +187,33 @@ static int add_chain_block(oconfig_item_t *ci) {
   return 0;
 }
 
+static int add_types_file(const oconfig_value_t *v, const char *file,
+                          int line) {
+  if (v->type != OCONFIG_TYPE_STRING) {
+    ERROR("%s:%d: TypesDB takes file names", file, line);
+    return -EINVAL;
+  }
+  size_t len = strlen(v->value.string);
+  if (len >= PATH_MAX) {
+    ERROR("%s:%d: TypesDB: the path is %zu bytes long; at most %d fit", file,
+          line, len, PATH_MAX - 1);
+    return -EINVAL;
+  }
+  types_file_t *f =
+      realloc(types_files, (types_files_num + 1) * sizeof(*types_files));
+  if (f == NULL)
+    return -ENOMEM;
+  types_files = f;
+  f = &types_files[types_files_num];
+  *f = (types_file_t){.path = strdup(v->value.string)};
+  if (f->path == NULL || asprintf(&f->where, "%s:%d", file, line) < 0) {
+    free(f->path);
+    return -ENOMEM;
+  }
+  types_files_num++;
+  return 0;
+}
+
 static int handle_global(const oconfig_item_t *ci) {
   const char *file;
   int line;
@@ -282,36 +221,20 @@ static int handle_global(const oconfig_item_t *ci) {
 
   /* TypesDB takes several files and may be repeated. */
   if (strcasecmp(ci->key, "TypesDB") == 0) {
-    for (int i = 0; i < ci->values_num; i++) {
-      if (ci->values[i].type != OCONFIG_TYPE_STRING) {
-        ERROR("%s:%d: TypesDB takes file names", file, line);
+    for (int i = 0; i < ci->values_num; i++)
+      if (add_types_file(&ci->values[i], file, line) != 0)
         return -EINVAL;
-      }
-      char **f =
-          realloc(types_files, (types_files_num + 1) * sizeof(*types_files));
-      if (f == NULL || (f[types_files_num] = strdup(
-                            ci->values[i].value.string)) == NULL) {
-        types_files = f != NULL ? f : types_files;
-        return -ENOMEM;
-      }
-      types_files = f;
-      types_files_num++;
-    }
     return 0;
   }
 
-  if (option_find(ci->key) == NULL) {
-    WARNING("%s:%d: unknown global option \"%s\" ignored", file, line,
-            ci->key);
+  int status = cf_option_take(ci);
+  if (status == -ENOENT) {
+    char key[OCONFIG_EXCERPT_SIZE];
+    WARNING("%s:%d: unknown global option %s ignored", file, line,
+            oconfig_excerpt(ci->key, true, key, sizeof(key)));
     return 0;
   }
-  char value[1024];
-  if (option_value_string(ci, value, sizeof(value)) != 0)
-    return -EINVAL;
-  /* Numbers come out as "%lf"; trim them for values like ReadThreads. */
-  if (ci->values[0].type == OCONFIG_TYPE_NUMBER)
-    snprintf(value, sizeof(value), "%.15g", ci->values[0].value.number);
-  return global_option_set(ci->key, value, false);
+  return status;
 }
 
 /* ---- applying the global options -------------------------------------------- */
@@ -351,30 +274,17 @@ static int init_hostname(void) {
   return 0;
 }
 
+/* The values were checked as the file was read (configfile_options.c). */
 static int apply_globals(void) {
-  cdtime_t interval = global_option_get_time("Interval", 0);
-  if (global_option_get("Interval") != NULL && interval == 0) {
-    ERROR("Interval must be a positive number of seconds");
-    return -EINVAL;
-  }
-  interval_g = interval > 0 ? interval : TIME_T_TO_CDTIME_T_STATIC(10);
-
-  long timeout = global_option_get_long("Timeout", 2);
-  if (timeout < 1) {
-    ERROR("Timeout must be at least 1 (intervals)");
-    return -EINVAL;
-  }
-  timeout_g = (int)timeout;
+  interval_g =
+      global_option_get_time("Interval", TIME_T_TO_CDTIME_T_STATIC(10));
+  timeout_g = (int)global_option_get_long("Timeout", 2);
 
   if (init_hostname() != 0)
     return -EINVAL;
 
-  cdtime_t unload_timeout = global_option_get_time("UnloadTimeout", 0);
-  if (unload_timeout == 0) {
-    ERROR("UnloadTimeout must be a positive number of seconds");
-    return -EINVAL;
-  }
-  plugin_dynamic_set_unload_timeout(unload_timeout);
+  plugin_dynamic_set_unload_timeout(
+      global_option_get_time("UnloadTimeout", TIME_T_TO_CDTIME_T_STATIC(10)));
 
   plugin__write_set_limits(global_option_get_long("WriteQueueLimitHigh", 0),
                            global_option_get_long("WriteQueueLimitLow", 0));
@@ -382,10 +292,10 @@ static int apply_globals(void) {
 
   int status = 0;
   if (types_files_num == 0) {
-    status = read_types_list(PKGDATADIR "/types.db");
+    status = read_types_list(PKGDATADIR "/types.db", NULL);
   } else {
     for (size_t i = 0; i < types_files_num; i++)
-      if (read_types_list(types_files[i]) != 0)
+      if (read_types_list(types_files[i].path, types_files[i].where) != 0)
         status = -EINVAL;
   }
   return status;
@@ -409,13 +319,7 @@ static int walk_tree(oconfig_item_t *root) {
     if (strcasecmp(ci->key, "OnPluginFailure") == 0 && handle_global(ci) != 0)
       status = -EINVAL;
   }
-  plugin_failure_policy_t policy = PLUGIN_ON_FAILURE_SKIP;
-  if (parse_failure_policy(global_option_get("OnPluginFailure"), &policy) !=
-      0) {
-    ERROR("OnPluginFailure must be Skip or Shutdown, not \"%s\"",
-          global_option_get("OnPluginFailure"));
-    status = -EINVAL;
-  }
+  plugin_failure_policy_t policy = cf_default_failure_policy();
 
   for (int i = 0; i < root->children_num; i++) {
     oconfig_item_t *ci = root->children + i;
@@ -434,7 +338,9 @@ static int walk_tree(oconfig_item_t *root) {
       const char *file;
       int line;
       where(ci, &file, &line);
-      WARNING("%s:%d: unknown block <%s> ignored", file, line, ci->key);
+      char key[OCONFIG_EXCERPT_SIZE];
+      WARNING("%s:%d: unknown block <%s> ignored", file, line,
+              oconfig_excerpt(ci->key, false, key, sizeof(key)));
     }
     if (ret != 0)
       status = ret;
@@ -473,8 +379,10 @@ void cf_free(void) {
   free(plugins);
   plugins = NULL;
   plugins_num = 0;
-  for (size_t i = 0; i < types_files_num; i++)
-    free(types_files[i]);
+  for (size_t i = 0; i < types_files_num; i++) {
+    free(types_files[i].path);
+    free(types_files[i].where);
+  }
   free(types_files);
   types_files = NULL;
   types_files_num = 0;
@@ -482,11 +390,7 @@ void cf_free(void) {
   tree = NULL;
   free(config_file);
   config_file = NULL;
-  for (size_t i = 0; i < STATIC_ARRAY_SIZE(options); i++) {
-    free(options[i].value);
-    options[i].value = NULL;
-    options[i].from_cli = false;
-  }
+  cf_options_reset();
 }
 
 static void log_parser_warning(const char *message, void *unused) {
@@ -569,19 +473,19 @@ int cf_init_plugins(bool *shutdown) {
 
 /* ---- filter chains -------------------------------------------------------- */
 
-static bool option_is_set(const char *key) {
-  global_option_t *o = option_find(key);
-  return o != NULL && o->value != NULL;
-}
-
 int cf_configure_chains(void) {
+  char pre_where[PATH_MAX + 32], post_where[PATH_MAX + 32];
   fc_conf_t conf = {
       .blocks = chain_blocks,
       .blocks_num = chain_blocks_num,
       .pre_cache = global_option_get("PreCacheChain"),
-      .pre_cache_set = option_is_set("PreCacheChain"),
+      .pre_cache_set = cf_option_is_set("PreCacheChain"),
+      .pre_cache_where =
+          cf_option_where("PreCacheChain", pre_where, sizeof(pre_where)),
       .post_cache = global_option_get("PostCacheChain"),
-      .post_cache_set = option_is_set("PostCacheChain"),
+      .post_cache_set = cf_option_is_set("PostCacheChain"),
+      .post_cache_where =
+          cf_option_where("PostCacheChain", post_where, sizeof(post_where)),
   };
   fc_set_t *set = NULL;
   char err[1024];

@@ -31,6 +31,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -108,21 +109,26 @@ static const char *base_name(const char *path) {
 
 static int expand_children(ctx_t *ctx, oconfig_item_t *parent);
 
+/* A path or name in a message: cut when long (oconfig_excerpt()). */
+#define SHOW(text, buf) oconfig_excerpt((text), true, (buf), sizeof(buf))
+
 /* Appends the statements of the file at `path` to `into`, with their own
  * Include statements expanded. `from` is the Include statement. */
 static int include_file(ctx_t *ctx, const oconfig_item_t *from,
                         const char *path, const struct stat *st,
                         oconfig_item_t *into) {
   file_id_t id = {.dev = st->st_dev, .ino = st->st_ino};
+  char q[OCONFIG_EXCERPT_SIZE];
   for (int i = 0; i < ctx->depth && i < CF_INCLUDE_MAX_DEPTH; i++)
     if (same_file(ctx->chain[i], id))
       return include_error(ctx, from, -ELOOP,
-                           "include loop: \"%s\" is already being read", path);
+                           "include loop: %s is already being read",
+                           SHOW(path, q));
   if (ctx->depth >= CF_INCLUDE_MAX_DEPTH)
     return include_error(ctx, from, -ELOOP,
-                         "not including \"%s\": includes nested deeper than %d "
+                         "not including %s: includes nested deeper than %d "
                          "files",
-                         path, CF_INCLUDE_MAX_DEPTH);
+                         SHOW(path, q), CF_INCLUDE_MAX_DEPTH);
 
   oconfig_item_t *root = NULL;
   int status = oconfig_parse_file_ex(path, &root, ctx->errbuf, ctx->errlen);
@@ -169,17 +175,19 @@ static int include_dir(ctx_t *ctx, const oconfig_item_t *from, const char *dir,
                        const struct stat *st, const char *filter,
                        const dir_frame_t *outer, oconfig_item_t *into) {
   dir_frame_t frame = {.id = {st->st_dev, st->st_ino}, .outer = outer};
+  char q[OCONFIG_EXCERPT_SIZE];
   for (const dir_frame_t *f = outer; f != NULL; f = f->outer)
     if (same_file(f->id, frame.id))
       return include_error(ctx, from, -ELOOP,
-                           "directory loop: \"%s\" is inside itself", dir);
+                           "directory loop: %s is inside itself", SHOW(dir, q));
 
   struct dirent **entries = NULL;
+  errno = 0;
   int num = scandir(dir, &entries, not_hidden, by_name);
   if (num < 0) {
     int err = errno ? errno : EIO;
-    return include_error(ctx, from, -err, "cannot read directory \"%s\": %s",
-                         dir, strerror(err));
+    return include_error(ctx, from, -err, "cannot read directory %s: %s",
+                         SHOW(dir, q), strerror(err));
   }
 
   int status = 0;
@@ -202,6 +210,8 @@ static int include_path(ctx_t *ctx, const oconfig_item_t *from,
                         const char *path, const char *filter, bool listed,
                         const dir_frame_t *outer, oconfig_item_t *into) {
   struct stat st;
+  char q[OCONFIG_EXCERPT_SIZE];
+  errno = 0;
   if (stat(path, &st) != 0) {
     int err = errno ? errno : EIO;
     if (listed && err == ENOENT)
@@ -215,11 +225,12 @@ static int include_path(ctx_t *ctx, const oconfig_item_t *from,
       int line = 0;
       oconfig_item_source(from, &file, &line);
       oc_err_t where = {.name = file};
-      oc_warn(&where, line, "\"%s\" does not exist; nothing included", path);
+      oc_warn(&where, line, "%s does not exist; nothing included",
+              SHOW(path, q));
       return 0;
     }
-    return include_error(ctx, from, -err, "cannot %s \"%s\": %s",
-                         from != NULL ? "include" : "read", path,
+    return include_error(ctx, from, -err, "cannot %s %s: %s",
+                         from != NULL ? "include" : "read", SHOW(path, q),
                          strerror(err));
   }
   ctx->found++;
@@ -229,8 +240,8 @@ static int include_path(ctx_t *ctx, const oconfig_item_t *from,
     if (listed)
       return 0;
     return include_error(ctx, from, -EINVAL,
-                         "cannot %s \"%s\": neither a file nor a directory",
-                         from != NULL ? "include" : "read", path);
+                         "cannot %s %s: neither a file nor a directory",
+                         from != NULL ? "include" : "read", SHOW(path, q));
   }
   if (filter != NULL && fnmatch(filter, base_name(path), 0) != 0)
     return 0;
@@ -272,6 +283,13 @@ static const char *wordexp_reason(int rc) {
 static int include_pattern(ctx_t *ctx, const oconfig_item_t *from,
                            const char *pattern, const char *filter,
                            oconfig_item_t *into) {
+  char q[OCONFIG_EXCERPT_SIZE];
+  size_t len = strlen(pattern);
+  if (len >= PATH_MAX) /* say so rather than "File name too long" */
+    return include_error(ctx, from, -ENAMETOOLONG,
+                         "%s: the path is %zu bytes long; at most %d fit",
+                         from != NULL ? "Include" : "cannot read", len,
+                         PATH_MAX - 1);
   if (strpbrk(pattern, "~$*?[") == NULL) /* nothing to expand */
     return include_path(ctx, from, pattern, filter, false, NULL, into);
 
@@ -286,8 +304,8 @@ static int include_pattern(ctx_t *ctx, const oconfig_item_t *from,
     return include_error(ctx, from, -ENOMEM, "out of memory");
   }
   if (rc != 0)
-    return include_error(ctx, from, -EINVAL, "cannot expand \"%s\": %s",
-                         pattern, wordexp_reason(rc));
+    return include_error(ctx, from, -EINVAL, "cannot expand %s: %s",
+                         SHOW(pattern, q), wordexp_reason(rc));
 
   /* A wildcard that matches nothing comes back as itself: skip it then. */
   bool wild = strpbrk(pattern, "*?[") != NULL;
@@ -304,11 +322,12 @@ static int include_filter(ctx_t *ctx, const oconfig_item_t *ci,
   *ret = NULL;
   for (int i = 0; i < ci->children_num; i++) {
     const oconfig_item_t *child = &ci->children[i];
+    char q[OCONFIG_EXCERPT_SIZE];
     if (strcasecmp(child->key, "Filter") != 0)
       return include_error(ctx, child, -EINVAL,
-                           "option \"%s\" is not allowed in an <Include> block "
+                           "option %s is not allowed in an <Include> block "
                            "(only Filter is)",
-                           child->key);
+                           SHOW(child->key, q));
     if (child->values_num != 1 ||
         child->values[0].type != OCONFIG_TYPE_STRING ||
         child->children_num != 0)
@@ -396,8 +415,10 @@ int cf_include_read_flags(const char *path, unsigned int flags,
   int status = include_pattern(&ctx, NULL, path, NULL, root);
   /* An empty file is a valid, empty configuration, but a pattern that
    * matches nothing at all is a mistake on the command line. */
+  char q[OCONFIG_EXCERPT_SIZE];
   if (status == 0 && ctx.found == 0)
-    status = include_error(&ctx, NULL, -ENOENT, "no file matches \"%s\"", path);
+    status =
+        include_error(&ctx, NULL, -ENOENT, "no file matches %s", SHOW(path, q));
   if (status != 0) {
     oconfig_free(root);
     return status;

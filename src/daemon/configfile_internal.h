@@ -21,6 +21,21 @@ int cf_init_plugins(bool *shutdown);
  * configuration (logged with file and line): returns a negative errno. */
 int cf_configure_chains(void);
 
+/* ---- global options (configfile_options.c) ---- */
+
+/* Takes a global option from the file: checks its value against what the
+ * option takes and sets it, remembering where. Returns 0, -ENOENT if `ci`
+ * is no global option (nothing logged), -EINVAL after logging "file:line:
+ * Key: reason", or -ENOMEM. */
+int cf_option_take(const oconfig_item_t *ci);
+/* Did the file or the command line set the option? */
+bool cf_option_is_set(const char *key);
+/* "file:line: " where the file set the option, "command line: " or "" (the
+ * default), in buf; for messages about the value later. */
+const char *cf_option_where(const char *key, char *buf, size_t len);
+/* Back to the defaults (cf_free()). */
+void cf_options_reset(void);
+
 /* The global OnPluginFailure. */
 plugin_failure_policy_t cf_default_failure_policy(void);
 

@@ -320,26 +320,31 @@ static int parse_source(char *spec, data_source_t *dsrc, char *errbuf,
   for (char *f = strtok_r(spec, ":", &save); f != NULL && n < 5;
        f = strtok_r(NULL, ":", &save))
     fields[n++] = f;
+  char q[OCONFIG_EXCERPT_SIZE], q2[OCONFIG_EXCERPT_SIZE];
   if (n != 4) {
     snprintf(errbuf, errlen,
-             "data source \"%s\" is not of the form name:type:min:max",
-             fields[0] != NULL && n > 0 ? fields[0] : spec);
+             "data source %s is not of the form name:type:min:max",
+             oconfig_excerpt(n > 0 ? fields[0] : spec, true, q, sizeof(q)));
     return -EINVAL;
   }
-  if (strlen(fields[0]) >= sizeof(dsrc->name)) {
-    snprintf(errbuf, errlen, "data source name \"%s\" is too long",
-             fields[0]);
+  size_t len = strlen(fields[0]);
+  if (len >= sizeof(dsrc->name)) {
+    snprintf(errbuf, errlen,
+             "a data source name is %zu bytes long; at most %zu fit", len,
+             sizeof(dsrc->name) - 1);
     return -EINVAL;
   }
   snprintf(dsrc->name, sizeof(dsrc->name), "%s", fields[0]);
   if ((dsrc->type = ds_type_parse(fields[1])) < 0) {
-    snprintf(errbuf, errlen, "unknown data source type \"%s\"", fields[1]);
+    snprintf(errbuf, errlen, "unknown data source type %s",
+             oconfig_excerpt(fields[1], true, q, sizeof(q)));
     return -EINVAL;
   }
   if (parse_limit(fields[2], &dsrc->min) != 0 ||
       parse_limit(fields[3], &dsrc->max) != 0) {
-    snprintf(errbuf, errlen, "bad minimum or maximum \"%s:%s\"", fields[2],
-             fields[3]);
+    snprintf(errbuf, errlen, "bad minimum or maximum %s:%s",
+             oconfig_excerpt(fields[2], true, q, sizeof(q)),
+             oconfig_excerpt(fields[3], true, q2, sizeof(q2)));
     return -EINVAL;
   }
   return 0;
@@ -355,8 +360,11 @@ int types_parse_line(char *line, data_set_t *ds, char *errbuf,
   char *name = strtok_r(line, " \t\r\n", &save);
   if (name == NULL)
     return 1;
-  if (strlen(name) >= sizeof(ds->type)) {
-    snprintf(errbuf, errlen, "type name \"%s\" is too long", name);
+  char q[OCONFIG_EXCERPT_SIZE];
+  size_t len = strlen(name);
+  if (len >= sizeof(ds->type)) {
+    snprintf(errbuf, errlen, "the type name is %zu bytes long; at most %zu fit",
+             len, sizeof(ds->type) - 1);
     return -EINVAL;
   }
 
@@ -364,7 +372,8 @@ int types_parse_line(char *line, data_set_t *ds, char *errbuf,
    * (collectd 5.12's own file has two lines with blanks alone). */
   char *rest = strtok_r(NULL, "", &save);
   if (rest == NULL) {
-    snprintf(errbuf, errlen, "type \"%s\" has no data sources", name);
+    snprintf(errbuf, errlen, "type %s has no data sources",
+             oconfig_excerpt(name, true, q, sizeof(q)));
     return -EINVAL;
   }
   static const char separators[] = ", \t\r\n";
@@ -390,7 +399,8 @@ int types_parse_line(char *line, data_set_t *ds, char *errbuf,
     ds->ds_num++;
   }
   if (ds->ds_num == 0) {
-    snprintf(errbuf, errlen, "type \"%s\" has no data sources", name);
+    snprintf(errbuf, errlen, "type %s has no data sources",
+             oconfig_excerpt(name, true, q, sizeof(q)));
     free(ds->ds);
     ds->ds = NULL;
     return -EINVAL;
@@ -398,26 +408,39 @@ int types_parse_line(char *line, data_set_t *ds, char *errbuf,
   return 0;
 }
 
-int read_types_list(const char *file) {
+/* Logs that `file` cannot be read, with where it was named. */
+static int read_error(const char *file, const char *from, const char *what,
+                      int err) {
+  char q[OCONFIG_EXCERPT_SIZE];
+  oconfig_excerpt(file, true, q, sizeof(q));
+  if (from != NULL)
+    ERROR("%s: TypesDB: cannot %s %s: %s", from, what, q, strerror(err));
+  else
+    ERROR("types.db: cannot %s %s: %s", what, q, strerror(err));
+  return -err;
+}
+
+int read_types_list(const char *file, const char *from) {
   FILE *fh = fopen(file, "r");
-  if (fh == NULL) {
-    int err = errno;
-    ERROR("types.db: cannot open \"%s\": %s", file, strerror(err));
-    return -err;
-  }
+  if (fh == NULL)
+    return read_error(file, from, "open", errno != 0 ? errno : EIO);
 
   int status = 0;
   int lineno = 0;
-  char line[4096];
-  while (fgets(line, sizeof(line), fh) != NULL) {
+  char *line = NULL;
+  size_t cap = 0;
+  errno = 0;
+  while (getline(&line, &cap, fh) >= 0) {
     lineno++;
     data_set_t ds;
-    char err[256];
+    char err[512];
     int ret = types_parse_line(line, &ds, err, sizeof(err));
     if (ret == 1)
       continue;
     if (ret < 0) {
-      ERROR("types.db: %s:%d: %s", file, lineno, err);
+      ERROR("types.db: %s:%d: %s%s%s%s", file, lineno, err,
+            from != NULL ? " (TypesDB at " : "", from != NULL ? from : "",
+            from != NULL ? ")" : "");
       status = ret;
       continue;
     }
@@ -426,6 +449,10 @@ int read_types_list(const char *file) {
     if (ret != 0)
       status = ret;
   }
+  /* A directory opens, and fails here (EISDIR). */
+  if (ferror(fh))
+    status = read_error(file, from, "read", errno != 0 ? errno : EIO);
+  free(line);
   fclose(fh);
   return status;
 }

@@ -6,8 +6,10 @@
 
 /* Reads a types.db file and registers every type in it. Returns 0, or a
  * negative errno after logging "file:line: reason" for each bad line (the
- * good lines are registered all the same). */
-int read_types_list(const char *file);
+ * good lines are registered all the same). `from` says where the file was
+ * named ("collectd.conf:5"), for the message when it cannot be read; NULL
+ * for the default file. Lines may be of any length. */
+int read_types_list(const char *file, const char *from);
 
 /* Parses one types.db line into *ds (ds->ds allocated). Returns 0, 1 for a
  * blank or comment line, or -EINVAL with a reason in errbuf. */

@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 /* Larger files are refused rather than read: a configuration this big is a
- * mistake (a log file passed by accident), not a configuration. */
-#define OC_MAX_FILE_SIZE (64 * 1024 * 1024)
+ * mistake (a log file passed by accident), not a configuration. This is the
+ * only limit on what the parser reads: tokens and lines may be as long as
+ * the file. */
+#define OC_MAX_FILE_MIB 64
+#define OC_MAX_FILE_SIZE ((size_t)OC_MAX_FILE_MIB * 1024 * 1024)
 
 int oconfig_parse_buffer(const char *buf, size_t len, const char *name,
                          oconfig_item_t **ret, char *errbuf, size_t errlen) {
@@ -29,17 +32,26 @@ int oconfig_parse_string(const char *text, const char *name,
                               errbuf, errlen);
 }
 
-/* Reads all of `fh` into a new buffer. Returns 0 or a negative errno. */
+/* Reads all of `fh` into a new buffer. Returns 0 or a negative errno; for
+ * -EFBIG the buffer holds the first OC_MAX_FILE_SIZE bytes and more. */
 static int slurp(FILE *fh, char **ret_buf, size_t *ret_len) {
   char *buf = NULL;
   size_t len = 0, cap = 0;
   for (;;) {
     if (len == cap) {
-      if (cap >= OC_MAX_FILE_SIZE) {
-        free(buf);
+      if (cap > OC_MAX_FILE_SIZE) {
+        *ret_buf = buf;
+        *ret_len = len;
         return -EFBIG;
       }
-      cap = cap ? cap * 2 : 16384;
+      /* One byte beyond the limit tells a file of exactly the limit from
+       * a larger one. */
+      if (cap == 0)
+        cap = 16384;
+      else if (cap < OC_MAX_FILE_SIZE)
+        cap = cap * 2 < OC_MAX_FILE_SIZE ? cap * 2 : OC_MAX_FILE_SIZE;
+      else
+        cap = OC_MAX_FILE_SIZE + 1;
       char *p = realloc(buf, cap);
       if (p == NULL) {
         free(buf);
@@ -69,6 +81,19 @@ static int parse_stream(FILE *fh, const char *name, oconfig_item_t **ret,
   size_t len = 0;
   errno = 0;
   int status = slurp(fh, &buf, &len);
+  if (status == -EFBIG) {
+    /* Name the line where the limit falls, so that the operator sees
+     * what the file holds there. */
+    int line = 1;
+    for (size_t i = 0; i < OC_MAX_FILE_SIZE; i++)
+      line += buf[i] == '\n';
+    free(buf);
+    return oc_error(&err, line, status,
+                    "the file is larger than %d MiB (%zu bytes), the most a "
+                    "configuration file may hold; the limit falls on this "
+                    "line",
+                    OC_MAX_FILE_MIB, OC_MAX_FILE_SIZE);
+  }
   if (status != 0)
     return oc_error(&err, 0, status, "cannot read: %s", strerror(-status));
   status = oconfig_parse_buffer(buf, len, name, ret, errbuf, errlen);

@@ -83,6 +83,19 @@ int oconfig_parse_buffer(const char *buf, size_t len, const char *name,
  * parser did not produce (e.g. one a plugin built itself). */
 int oconfig_item_source(const oconfig_item_t *ci, const char **file, int *line);
 
+/* Text from a configuration (a value, a name, a path) as a message shows
+ * it: in full up to OCONFIG_EXCERPT_FULL bytes; longer, its first and last
+ * bytes around "..." followed by its length, so that a 10 MB token cannot
+ * push the reason out of a message: "aaaa...aaaa" (10485760 bytes).
+ * Control characters are escaped as in C. With `quote` the text is put in
+ * double quotes, and '"' and '\' in it escaped, as it would be written in
+ * the file (the length stays outside the quotes). Writes into buf
+ * (OCONFIG_EXCERPT_SIZE bytes are always enough) and returns it. */
+#define OCONFIG_EXCERPT_FULL 160
+#define OCONFIG_EXCERPT_SIZE (4 * OCONFIG_EXCERPT_FULL + 48)
+const char *oconfig_excerpt(const char *text, bool quote, char *buf,
+                            size_t len);
+
 /* Called for text that collectd 5.12 silently ignores and so do we, for
  * compatibility (a stray ';' after a value, a trailing '.' in "10."): the
  * message says what was ignored, with the usual "file:line: " prefix.

@@ -85,7 +85,7 @@ typedef enum {
 
 /* How collectd 5.12 would read one unquoted word. */
 typedef struct {
-  int pieces;        /* tokens it would make of the word */
+  int pieces;        /* tokens it would make of the word, counted up to 2 */
   size_t start, len; /* the first of them */
   oc_piece_type_t type;
   bool dropped_before; /* characters it would ignore before that token */

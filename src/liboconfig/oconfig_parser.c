@@ -38,7 +38,9 @@ static bool at_line_end(const parser_t *p) {
   return p->tok.type == OC_TOK_EOL || p->tok.type == OC_TOK_EOF;
 }
 
-/* A short description of the current token for error messages. */
+/* A description of the current token for error messages; `buf` holds
+ * DESCRIBE_SIZE bytes. */
+#define DESCRIBE_SIZE (OCONFIG_EXCERPT_SIZE + 16)
 static const char *describe(const parser_t *p, char *buf, size_t len) {
   const char *what = "";
   switch (p->tok.type) {
@@ -58,17 +60,32 @@ static const char *describe(const parser_t *p, char *buf, size_t len) {
   case OC_TOK_WORD:
     break;
   }
-  snprintf(buf, len, "%s\"%.40s%s\"", what, p->tok.text,
-           p->tok.len > 40 ? "..." : "");
+  char text[OCONFIG_EXCERPT_SIZE];
+  snprintf(buf, len, "%s%s", what,
+           oconfig_excerpt(p->tok.text, true, text, sizeof(text)));
   return buf;
 }
 
 /* "unexpected <token> <where><name>>" */
 static int unexpected(parser_t *p, const char *where, const char *name) {
-  char buf[80];
+  char buf[DESCRIBE_SIZE], n[OCONFIG_EXCERPT_SIZE];
   return oc_error(p->err, p->tok.line, -EINVAL, "unexpected %s %s%s%s",
-                  describe(p, buf, sizeof(buf)), where, name ? name : "",
+                  describe(p, buf, sizeof(buf)), where,
+                  name ? oconfig_excerpt(name, false, n, sizeof(n)) : "",
                   name ? ">" : "");
+}
+
+/* Warns that the current word is read as its first piece, as collectd
+ * 5.12 reads it ("10;" as "10"). */
+static void warn_reading_as(parser_t *p, const oc_word_t *w) {
+  const char *text = p->tok.text;
+  char *piece = strndup(text + w->start, w->len);
+  char q[OCONFIG_EXCERPT_SIZE], q2[OCONFIG_EXCERPT_SIZE];
+  oc_warn(p->err, p->tok.line, "reading %s as %s (as collectd 5.12 does)",
+          oconfig_excerpt(text, true, q, sizeof(q)),
+          piece != NULL ? oconfig_excerpt(piece, true, q2, sizeof(q2))
+                        : "its first part");
+  free(piece);
 }
 
 /* Scans the current word the way collectd 5.12 would (oconfig_word.c) and
@@ -76,25 +93,25 @@ static int unexpected(parser_t *p, const char *where, const char *name) {
  * start. Sets *ignored for a word collectd ignores entirely. */
 static int check_word(parser_t *p, oc_word_t *w, bool *ignored) {
   const char *text = p->tok.text;
+  char q[OCONFIG_EXCERPT_SIZE];
   oc_word_scan(text, w);
   *ignored = (w->pieces == 0);
   if (*ignored) {
-    oc_warn(p->err, p->tok.line, "ignoring \"%s\" (as collectd 5.12 does)",
-            text);
+    oc_warn(p->err, p->tok.line, "ignoring %s (as collectd 5.12 does)",
+            oconfig_excerpt(text, true, q, sizeof(q)));
     return 0;
   }
   if (w->pieces > 1 || w->dropped_before) {
     if (w->type == OC_PIECE_NUMBER && !w->dropped_before)
-      return oc_error(p->err, p->tok.line, -EINVAL, "bad number \"%s\"", text);
+      return oc_error(p->err, p->tok.line, -EINVAL, "bad number %s",
+                      oconfig_excerpt(text, true, q, sizeof(q)));
     return oc_error(p->err, p->tok.line, -EINVAL,
-                    "\"%s\" must be in double quotes (unquoted, collectd 5.12 "
+                    "%s must be in double quotes (unquoted, collectd 5.12 "
                     "would not read it as one value)",
-                    text);
+                    oconfig_excerpt(text, true, q, sizeof(q)));
   }
   if (w->dropped_after)
-    oc_warn(p->err, p->tok.line,
-            "reading \"%s\" as \"%.*s\" (as collectd 5.12 does)", text,
-            (int)w->len, text + w->start);
+    warn_reading_as(p, w);
   return 0;
 }
 
@@ -105,8 +122,9 @@ static int skip_ignored(parser_t *p) {
     oc_word_scan(p->tok.text, &w);
     if (w.pieces > 0)
       return 0;
-    oc_warn(p->err, p->tok.line, "ignoring \"%s\" (as collectd 5.12 does)",
-            p->tok.text);
+    char q[OCONFIG_EXCERPT_SIZE];
+    oc_warn(p->err, p->tok.line, "ignoring %s (as collectd 5.12 does)",
+            oconfig_excerpt(p->tok.text, true, q, sizeof(q)));
     int status = advance(p);
     if (status != 0)
       return status;
@@ -124,21 +142,21 @@ static int advance_skip(parser_t *p) {
  * and "true" are syntax errors. */
 static int take_name(parser_t *p, char **ret, const char *what) {
   if (p->tok.type != OC_TOK_WORD) {
-    char buf[80];
+    char buf[DESCRIBE_SIZE];
     return oc_error(p->err, p->tok.line, -EINVAL, "expected %s, got %s", what,
                     describe(p, buf, sizeof(buf)));
   }
   oc_word_t w;
   oc_word_scan(p->tok.text, &w);
-  if (w.pieces != 1 || w.dropped_before || w.type != OC_PIECE_PLAIN)
+  if (w.pieces != 1 || w.dropped_before || w.type != OC_PIECE_PLAIN) {
+    char q[OCONFIG_EXCERPT_SIZE];
     return oc_error(p->err, p->tok.line, -EINVAL,
-                    "invalid name \"%s\": names are letters, digits and '_', "
+                    "invalid name %s: names are letters, digits and '_', "
                     "and not a number or boolean",
-                    p->tok.text);
+                    oconfig_excerpt(p->tok.text, true, q, sizeof(q)));
+  }
   if (w.dropped_after)
-    oc_warn(p->err, p->tok.line,
-            "reading \"%s\" as \"%.*s\" (as collectd 5.12 does)", p->tok.text,
-            (int)w.len, p->tok.text + w.start);
+    warn_reading_as(p, &w);
   *ret = strndup(p->tok.text + w.start, w.len);
   if (*ret == NULL)
     return oc_error(p->err, p->tok.line, -ENOMEM, "out of memory");
@@ -180,9 +198,11 @@ static int add_value(parser_t *p, oconfig_item_t *item, int *cap) {
   if (status != 0 || ignored)
     return status;
   status = oc_word_value(p->tok.text, &w, v);
-  if (status == -ERANGE)
-    return oc_error(p->err, p->tok.line, -EINVAL, "number out of range \"%s\"",
-                    p->tok.text);
+  if (status == -ERANGE) {
+    char q[OCONFIG_EXCERPT_SIZE];
+    return oc_error(p->err, p->tok.line, -EINVAL, "number out of range %s",
+                    oconfig_excerpt(p->tok.text, true, q, sizeof(q)));
+  }
   if (status != 0)
     return oc_error(p->err, p->tok.line, status, "out of memory");
   item->values_num++;
@@ -214,15 +234,18 @@ static int parse_option(parser_t *p, oc_children_t *c) {
     status = parse_values(p, item);
   if (status != 0)
     return status;
+  char key[OCONFIG_EXCERPT_SIZE];
   if (!at_line_end(p)) {
-    char buf[80];
+    char buf[DESCRIBE_SIZE];
     return oc_error(p->err, p->tok.line, -EINVAL,
-                    "unexpected %s after the values of option \"%s\"",
-                    describe(p, buf, sizeof(buf)), item->key);
+                    "unexpected %s after the values of option %s",
+                    describe(p, buf, sizeof(buf)),
+                    oconfig_excerpt(item->key, true, key, sizeof(key)));
   }
   if (item->values_num == 0)
     return oc_error(p->err, p->tok.line, -EINVAL,
-                    "option \"%s\" needs at least one value", item->key);
+                    "option %s needs at least one value",
+                    oconfig_excerpt(item->key, true, key, sizeof(key)));
   return 0;
 }
 
@@ -230,9 +253,11 @@ static int parse_option(parser_t *p, oc_children_t *c) {
  * `tag` is "<" or "</", for messages. */
 static int end_tag(parser_t *p, const char *tag, const char *name) {
   if (p->tok.type != OC_TOK_GT) {
+    char n[OCONFIG_EXCERPT_SIZE];
     if (at_line_end(p))
       return oc_error(p->err, p->tok.line, -EINVAL,
-                      "missing '>' at the end of %s%s", tag, name);
+                      "missing '>' at the end of %s%s", tag,
+                      oconfig_excerpt(name, false, n, sizeof(n)));
     char where[8];
     snprintf(where, sizeof(where), "in %s", tag);
     return unexpected(p, where, name);
@@ -298,13 +323,15 @@ static int parse_close(parser_t *p, const open_block_t *open) {
   if (status != 0)
     return status;
 
+  char n[OCONFIG_EXCERPT_SIZE], o[OCONFIG_EXCERPT_SIZE];
   if (open == NULL)
-    status =
-        oc_error(p->err, line, -EINVAL, "</%s> without an open block", name);
+    status = oc_error(p->err, line, -EINVAL, "</%s> without an open block",
+                      oconfig_excerpt(name, false, n, sizeof(n)));
   else if (strcmp(name, open->key) != 0)
     status =
         oc_error(p->err, line, -EINVAL, "</%s> closes <%s> opened at line %d",
-                 name, open->key, open->line);
+                 oconfig_excerpt(name, false, n, sizeof(n)),
+                 oconfig_excerpt(open->key, false, o, sizeof(o)), open->line);
   free(name);
   if (status == 0)
     status = advance_skip(p);
@@ -324,10 +351,13 @@ static int parse_statements(parser_t *p, oc_children_t *c,
 
     switch (p->tok.type) {
     case OC_TOK_EOF:
-      if (open != NULL)
+      if (open != NULL) {
+        char key[OCONFIG_EXCERPT_SIZE];
         return oc_error(p->err, p->tok.line, -EINVAL,
                         "block <%s> opened at line %d is never closed",
-                        open->key, open->line);
+                        oconfig_excerpt(open->key, false, key, sizeof(key)),
+                        open->line);
+      }
       return 0;
     case OC_TOK_EOL:
       break;

@@ -3,7 +3,8 @@
 # names the file and the line; -t exits 0 on a good configuration (Debian's
 # example one included) and non-zero on each bad one. A missing Include
 # file is an error; an absent set of files (unmatched glob, missing
-# directory with a Filter) is not (see below).
+# directory with a Filter) is not (see below). Long tokens (10 MB, made
+# here) and values that do not fit keep the file, the line and the reason.
 . "$(dirname "$0")/lib.sh"
 it_init config_errors
 
@@ -75,6 +76,16 @@ bad() {
   it_ok "status $IT_RC"
 }
 
+# start_writing NAME: starts the daemon on $D/NAME.conf and waits for its
+# first csv row; sets PID.
+start_writing() {
+  rm -rf "$D/csv" "$D/log"
+  it_start "$1" "$COLLECTD" -f -C "$D/$1.conf"
+  PID=$IT_PID
+  it_wait it_has_rows "$D/csv/itest/load/load" 1 ||
+    it_fail "no csv/itest/load/load-DATE after ${IT_DEADLINE}s"
+}
+
 # ---- a good configuration --------------------------------------------------
 
 it_show_on_failure "$TMP/good-t.out"
@@ -143,6 +154,226 @@ it_check "block_not_loaded: ... naming the plugin"
 grep -q cpu "$TMP/block_not_loaded.out" || it_fail "\"cpu\" not named"
 it_ok
 
+# ---- long tokens, values that do not fit, and what the core checks ---------
+#
+# Nothing limits a token or a line but the size of the file (64 MiB, said
+# as such); a value that does not fit where it goes (Hostname into 127
+# bytes, a path into PATH_MAX) is refused with its length and the limit.
+# collectd 5.12 (Debian's) parses a 10 MB token for minutes and then keeps
+# 127 bytes of such a Hostname silently. The 10 MB tokens are made here.
+
+MB10=10485760
+# long_text N UNIT: N bytes of UNIT repeated (N a multiple of its length).
+long_text() {
+  yes "$2" | head -n $(($1 / ${#2})) | tr -d '\n'
+}
+
+# says NAME ERE: the reason is in what the daemon said: its output or log
+# when started, and the output of -t.
+says() {
+  it_check "$1: ... saying /$2/"
+  grep -Eq -- "$2" "$TMP/$1.out" "$D/log" 2>/dev/null ||
+    it_fail "not in its output or log"
+  grep -Eq -- "$2" "$TMP/$1-t.out" || it_fail "not in the output of -t"
+  it_ok
+}
+
+{
+  cat "$D/good.conf"
+  echo "Hostname \"$(long_text 4000 h)\""
+} >"$D/hostname_4000.conf"
+bad hostname_4000 "$L"
+says hostname_4000 'Hostname: the value is 4000 characters long; at most 127 fit'
+
+{
+  cat "$D/good.conf"
+  printf 'Hostname "'
+  long_text $MB10 h
+  echo '"'
+} >"$D/hostname_10mb.conf"
+bad hostname_10mb "$L"
+says hostname_10mb \
+  "Hostname: the value is $MB10 characters long; at most 127 fit"
+
+# A key alone on its line: the message quotes it, cut, and still says why.
+{
+  cat "$D/good.conf"
+  long_text $MB10 K
+  echo
+} >"$D/key_10mb.conf"
+bad key_10mb "$L"
+says key_10mb \
+  "option \"K+\\.\\.\\.K+\" \\($MB10 bytes\\) needs at least one value"
+
+# An unquoted word collectd would cut into pieces (which a scan quadratic
+# in its length would not finish in hours).
+{
+  cat "$D/good.conf"
+  printf 'Foo '
+  long_text $MB10 a.
+  echo
+} >"$D/word_10mb.conf"
+bad word_10mb "$L"
+says word_10mb "\\($MB10 bytes\\) must be in double quotes"
+
+{
+  cat "$D/good.conf"
+  printf 'Include "/'
+  long_text $MB10 i
+  echo '"'
+} >"$D/include_10mb.conf"
+bad include_10mb "$L"
+says include_10mb \
+  "Include: the path is $((MB10 + 1)) bytes long; at most [0-9]+ fit"
+
+for opt in BaseDir PIDFile PluginDir TypesDB; do
+  {
+    cat "$D/good.conf"
+    echo "$opt \"/$(long_text 5000 p)\""
+  } >"$D/path_$opt.conf"
+  bad "path_$opt" "$L"
+  says "path_$opt" "$opt: the path is 5001 bytes long; at most [0-9]+ fit"
+done
+
+# A 10 MB token is no error in itself: an unknown option with a 10 MB
+# value is only warned about.
+{
+  cat "$D/good.conf"
+  printf 'NoSuchOption "'
+  long_text $MB10 v
+  echo '"'
+} >"$D/value_10mb.conf"
+it_show_on_failure "$TMP/value_10mb-t.out"
+it_check "a 10 MB quoted value: -t exits 0, warning about line $L"
+it_run value_10mb-t "$COLLECTD" -t -C "$D/value_10mb.conf"
+[ "$IT_RC" = 0 ] || it_fail "exit status $IT_RC"
+it_names_line "$TMP/value_10mb-t.out" "$D/value_10mb.conf" "$L" ||
+  it_fail "no warning names line $L"
+grep -q 'unknown global option "NoSuchOption"' "$TMP/value_10mb-t.out" ||
+  it_fail "the warning does not say why"
+it_ok
+
+# The 64 MiB limit of a file, said as such, at the line where it falls.
+{
+  cat "$D/good.conf"
+  yes '# a comment line to fill the file beyond what is read' |
+    head -c $((65 * 1048576))
+} >"$D/file_65mib.conf"
+LIMIT_LINE=$(($(head -c 67108864 "$D/file_65mib.conf" | wc -l) + 1))
+bad file_65mib "$LIMIT_LINE"
+says file_65mib \
+  'larger than 64 MiB \(67108864 bytes\), the most a configuration file may'
+rm -f "$D/file_65mib.conf"
+
+{
+  cat "$D/good.conf"
+  printf 'Foo "a\000b"\n'
+} >"$D/nul_byte.conf"
+bad nul_byte "$L"
+says nul_byte 'NUL byte inside a quoted string'
+
+# Global options whose value is not of their kind: collectd 5.12 reads
+# them as 0 or false, or (Interval 1.0e+300) stops on an assertion.
+while IFS='|' read -r name text reason <&3; do
+  {
+    cat "$D/good.conf"
+    echo "$text"
+  } >"$D/$name.conf"
+  bad "$name" "$L"
+  says "$name" "$reason"
+done 3<<'CASES'
+interval_word|Interval "abc"|Interval: "abc" is not a number of seconds
+interval_huge|Interval 1.0e+300|Interval: 1e\+300 seconds do not fit; at most 17179869183 do
+timeout_zero|Timeout 0|Timeout: must be at least 1, not 0
+threads_word|ReadThreads "x"|ReadThreads: "x" is not a number
+fqdn_word|FQDNLookup "maybe"|FQDNLookup: "maybe" is neither true nor false
+policy_word|OnPluginFailure "x"|OnPluginFailure: "x" must be Skip or Shutdown
+two_values|Hostname "a" "b"|Hostname needs exactly one value
+CASES
+
+{
+  cat "$D/good.conf"
+  echo "<Chain \"$(long_text 200 c)\">"
+  echo '  Target "stop"'
+  echo '</Chain>'
+} >"$D/chain_name_long.conf"
+bad chain_name_long "$L"
+says chain_name_long 'the chain name is 200 bytes long; at most 127 fit'
+
+# types.db: a line of any length is read whole, so that the line numbers
+# after it stay right; the error names the TypesDB line too.
+{
+  echo 'first value:GAUGE:0:U'
+  printf 'wide '
+  i=0
+  while [ $i -lt 400 ]; do
+    printf 'v%d:GAUGE:0:U,' $i
+    i=$((i + 1))
+  done
+  echo 'last:GAUGE:0:U'
+  echo 'broken'
+} >"$D/wide_types.db"
+{
+  cat "$D/good.conf"
+  echo "TypesDB \"$D/wide_types.db\""
+} >"$D/types_long_line.conf"
+bad types_long_line "$L" "$D/wide_types.db" 3
+says types_long_line 'type "broken" has no data sources'
+
+mkdir -p "$D/types_dir.db"
+{
+  cat "$D/good.conf"
+  echo "TypesDB \"$D/types_dir.db\""
+} >"$D/types_dir.conf"
+bad types_dir "$L"
+says types_dir 'TypesDB: cannot read "[^"]*types_dir\.db": Is a directory'
+
+mkfifo "$D/fifo.conf"
+{
+  cat "$D/good.conf"
+  echo "Include \"$D/fifo.conf\""
+} >"$D/include_fifo.conf"
+bad include_fifo "$L"
+says include_fifo \
+  'cannot include "[^"]*fifo\.conf": neither a file nor a directory'
+
+printf '# included\nHostname "unterminated\n' >"$D/inner.conf"
+{
+  cat "$D/good.conf"
+  echo "Include \"$D/inner.conf\""
+} >"$D/include_inner.conf"
+bad include_inner "$L" "$D/inner.conf" 2
+says include_inner 'unterminated quoted string \(included from '
+
+# BaseDir: a missing one is made, as collectd 5.12 makes it (its parents
+# are not); one that cannot be made stops the start-up naming its line (-t
+# does not enter it).
+{
+  cat "$D/good.conf"
+  echo "BaseDir \"$D/made\""
+} >"$D/basedir_made.conf"
+it_check "a missing BaseDir is made"
+start_writing basedir_made
+[ -d "$D/made" ] || it_fail "$D/made was not made"
+it_stop "$PID" || it_fail "still running ${IT_DEADLINE}s after SIGTERM"
+it_ok
+
+{
+  cat "$D/good.conf"
+  echo "BaseDir \"$D/no/such\""
+} >"$D/basedir_parent.conf"
+it_show_on_failure "$TMP/basedir_parent.out"
+it_check "a BaseDir whose parent is missing: exits non-zero naming line $L"
+rm -rf "$D/csv" "$D/log"
+it_run basedir_parent "$COLLECTD" -f -C "$D/basedir_parent.conf"
+[ "$IT_RC" != 0 ] && [ "$IT_RC" != 124 ] || it_fail "exit status $IT_RC"
+it_names_line "$TMP/basedir_parent.out" "$D/basedir_parent.conf" "$L" ||
+  it_fail "its output does not name exactly line $L"
+grep -Eq "BaseDir: cannot create \"[^\"]*/no/such\": No such file or directory" \
+  "$TMP/basedir_parent.out" || it_fail "it does not say why"
+[ ! -e "$D/no" ] || it_fail "it made $D/no"
+it_ok
+
 # ---- a missing Include path ------------------------------------------------
 #
 # collectd 5.12 (Debian's, checked with -T since its -t reads nothing) only
@@ -184,11 +415,7 @@ it_run missing_include_set-t "$COLLECTD" -t -C "$D/missing_include_set.conf"
 it_ok
 
 it_check "... the daemon runs and writes csv"
-rm -rf "$D/csv" "$D/log"
-it_start missing_include_set "$COLLECTD" -f -C "$D/missing_include_set.conf"
-PID=$IT_PID
-it_wait it_has_rows "$D/csv/itest/load/load" 1 ||
-  it_fail "no csv/itest/load/load-DATE after ${IT_DEADLINE}s"
+start_writing missing_include_set
 it_ok
 
 it_check "... warning about the missing directory, naming file and line"

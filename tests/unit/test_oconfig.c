@@ -748,6 +748,152 @@ START_TEST(test_out_of_memory) {
 END_TEST
 #endif
 
+/* ---- long tokens ------------------------------------------------------ */
+
+START_TEST(test_excerpt) {
+  char buf[OCONFIG_EXCERPT_SIZE];
+  ck_assert_str_eq(oconfig_excerpt("abc", true, buf, sizeof(buf)), "\"abc\"");
+  ck_assert_str_eq(oconfig_excerpt("abc", false, buf, sizeof(buf)), "abc");
+  ck_assert_str_eq(oconfig_excerpt(NULL, true, buf, sizeof(buf)), "\"\"");
+  /* Written as in the file when quoted; control characters always. */
+  ck_assert_str_eq(oconfig_excerpt("a\"b\\c\nd\te\x01", true, buf, sizeof(buf)),
+                   "\"a\\\"b\\\\c\\nd\\te\\x01\"");
+  ck_assert_str_eq(oconfig_excerpt("a\"b\n", false, buf, sizeof(buf)),
+                   "a\"b\\n");
+
+  /* Up to OCONFIG_EXCERPT_FULL bytes in full, longer ones cut. */
+  char text[4 * OCONFIG_EXCERPT_FULL];
+  memset(text, 'x', OCONFIG_EXCERPT_FULL);
+  text[OCONFIG_EXCERPT_FULL] = '\0';
+  oconfig_excerpt(text, true, buf, sizeof(buf));
+  ck_assert_uint_eq(strlen(buf), OCONFIG_EXCERPT_FULL + 2);
+  memset(text, 'x', sizeof(text) - 1);
+  text[0] = 'A';
+  text[sizeof(text) - 2] = 'Z';
+  text[sizeof(text) - 1] = '\0';
+  oconfig_excerpt(text, true, buf, sizeof(buf));
+  char expect[64];
+  snprintf(expect, sizeof(expect), "Z\" (%zu bytes)", sizeof(text) - 1);
+  ck_assert_msg(buf[0] == '"' && buf[1] == 'A', "%s", buf);
+  ck_assert_msg(strstr(buf, "x...x") != NULL, "%s", buf);
+  ck_assert_str_eq(buf + strlen(buf) - strlen(expect), expect);
+  ck_assert_uint_lt(strlen(buf), OCONFIG_EXCERPT_FULL + 16);
+
+  /* Never inside a UTF-8 character ("\xc3\xa9" is e-acute). */
+  for (size_t i = 0; i + 1 < sizeof(text); i += 2)
+    memcpy(text + i, "\xc3\xa9", 2);
+  text[sizeof(text) - 1] = '\0';
+  oconfig_excerpt(text, false, buf, sizeof(buf));
+  const char *dots = strstr(buf, "...");
+  ck_assert_ptr_nonnull(dots);
+  ck_assert_int_eq((unsigned char)dots[-1], 0xa9);
+  ck_assert_int_eq((unsigned char)dots[3], 0xc3);
+
+  /* A small buffer is filled, never overrun. */
+  char tiny[6];
+  oconfig_excerpt(text, true, tiny, sizeof(tiny));
+  ck_assert_uint_lt(strlen(tiny), sizeof(tiny));
+}
+END_TEST
+
+/* 1 MiB: enough to show that nothing limits a token and that nothing is
+ * quadratic in its length (a quadratic scan of a word this long takes
+ * hours), and quick enough under valgrind. */
+#define LONG_TOKEN ((size_t)1 << 20)
+
+/* "<key><open><token><close>\n", where the token is LONG_TOKEN bytes of
+ * `unit` repeated. */
+static char *long_statement(const char *key, const char *open, const char *unit,
+                            const char *close) {
+  size_t ulen = strlen(unit);
+  size_t size = strlen(key) + strlen(open) + LONG_TOKEN + strlen(close) + 4;
+  char *text = malloc(size);
+  ck_assert_ptr_nonnull(text);
+  size_t n = (size_t)snprintf(text, size, "%s%s", key, open);
+  for (size_t i = 0; i < LONG_TOKEN; i++)
+    text[n++] = unit[i % ulen];
+  snprintf(text + n, size - n, "%s\n", close);
+  return text;
+}
+
+START_TEST(test_long_tokens_parse) {
+  static const struct {
+    const char *open, *unit, *close;
+    int type;
+  } tokens[] = {
+      {"\"", "a", "\"", OCONFIG_TYPE_STRING}, /* quoted */
+      {"", "a", "", OCONFIG_TYPE_STRING},     /* unquoted */
+      {"\"", "a.:", "\"", OCONFIG_TYPE_STRING},
+      {"", "0x0a", "", OCONFIG_TYPE_STRING}, /* one plain word */
+  };
+  for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
+    char *text =
+        long_statement("A ", tokens[i].open, tokens[i].unit, tokens[i].close);
+    oconfig_item_t *root = parse_ok(text);
+    ck_assert_int_eq(root->children_num, 1);
+    ck_assert_int_eq(root->children[0].values[0].type, tokens[i].type);
+    ck_assert_uint_eq(strlen(root->children[0].values[0].value.string),
+                      LONG_TOKEN);
+    oconfig_free(root);
+    free(text);
+  }
+  /* A key as long. */
+  char *text = long_statement("", "", "K", " 1");
+  oconfig_item_t *root = parse_ok(text);
+  ck_assert_uint_eq(strlen(root->children[0].key), LONG_TOKEN);
+  oconfig_free(root);
+  free(text);
+}
+END_TEST
+
+/* A long token in an error keeps the file, the line and the reason. */
+#define QUOTES_NEEDED                                                          \
+  "\" (1048576 bytes) must be in double quotes (unquoted, collectd 5.12 "      \
+  "would not read it as one value)"
+static const struct {
+  const char *key, *open, *unit, *close;
+  const char *before, *after; /* around the excerpt of the token */
+} long_errors[] = {
+    {"", "", "K", "", "t.conf:2: option \"K",
+     "\" (1048576 bytes) needs at least one value"},
+    {"A ", "", "a.", "", "t.conf:2: \"a.a.", QUOTES_NEEDED},
+    {"A ", "", ":", "", "t.conf:2: \"::", QUOTES_NEEDED},
+    {"A ", "", "a:.", "", "t.conf:2: \"a:.", QUOTES_NEEDED},
+    {"A ", "", "1", "", "t.conf:2: number out of range \"1",
+     "\" (1048576 bytes)"},
+    {"A ", "", "999.", "", "t.conf:2: bad number \"999.999.",
+     "\" (1048576 bytes)"},
+    {"A ", "\"", "a", "", "t.conf:2: unterminated quoted string", ""},
+    {"<", "", "B", " x>", "t.conf:2: block <B",
+     " (1048576 bytes)> opened at line 2 is never closed"},
+    {"A 1 ", "\"", "a", "\" <",
+     "t.conf:2: unexpected '<' after the values of option \"A\"", ""},
+    {"", "", "a-", " 1", "t.conf:2: invalid name \"a-a-",
+     "\" (1048576 bytes): names are letters, digits and '_', and not a "
+     "number or boolean"},
+};
+
+START_TEST(test_long_token_errors) {
+  char *stmt = long_statement(long_errors[_i].key, long_errors[_i].open,
+                              long_errors[_i].unit, long_errors[_i].close);
+  char *text = NULL;
+  ck_assert_int_ge(asprintf(&text, "# first line\n%s", stmt), 0);
+  free(stmt);
+  char err[1024] = "";
+  oconfig_item_t *root = NULL;
+  ck_assert_int_eq(
+      oconfig_parse_string(text, "t.conf", &root, err, sizeof(err)), -EINVAL);
+  free(text);
+  ck_assert_ptr_null(root);
+  const char *before = long_errors[_i].before, *after = long_errors[_i].after;
+  ck_assert_msg(strncmp(err, before, strlen(before)) == 0, "%s", err);
+  ck_assert_msg(strlen(err) >= strlen(after) &&
+                    strcmp(err + strlen(err) - strlen(after), after) == 0,
+                "%s", err);
+  ck_assert_uint_lt(strlen(err), 512); /* room for a log line's prefix */
+}
+END_TEST
+
 static Suite *oconfig_suite(void) {
   Suite *s = suite_create("oconfig");
 
@@ -772,6 +918,14 @@ static Suite *oconfig_suite(void) {
   tcase_add_test(tc, test_missing_file);
   tcase_add_test(tc, test_nesting_limit);
   tcase_add_test(tc, test_warnings);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("long tokens");
+  tcase_set_timeout(tc, 60); /* seconds natively; valgrind is slower */
+  tcase_add_test(tc, test_excerpt);
+  tcase_add_test(tc, test_long_tokens_parse);
+  tcase_add_loop_test(tc, test_long_token_errors, 0,
+                      sizeof(long_errors) / sizeof(long_errors[0]));
   suite_add_tcase(s, tc);
 
   tc = tcase_create("tree");

@@ -76,7 +76,7 @@ END_TEST
 
 static void check_file(const char *file) {
   ck_assert_msg(access(file, R_OK) == 0, "%s is missing", file);
-  ck_assert_int_eq(read_types_list(file), 0);
+  ck_assert_int_eq(read_types_list(file, NULL), 0);
   const data_set_t *ds = plugin_get_ds("if_octets");
   ck_assert_ptr_nonnull(ds);
   ck_assert_uint_eq(ds->ds_num, 2);
@@ -101,7 +101,7 @@ START_TEST(test_collectd_types_db) {
   /* Any collectd types.db must parse; Debian's is the peer's. */
   check_file("/usr/share/collectd/types.db");
   /* Its ib_octets separates the two sources with blanks only. */
-  ck_assert_int_eq(read_types_list("/usr/share/collectd/types.db"), 0);
+  ck_assert_int_eq(read_types_list("/usr/share/collectd/types.db", NULL), 0);
   ck_assert_uint_eq(plugin_get_ds("ib_octets")->ds_num, 2);
   ck_assert_uint_eq(plugin_get_ds("ib_packets")->ds_num, 2);
   types_destroy_all();
@@ -109,7 +109,7 @@ START_TEST(test_collectd_types_db) {
 END_TEST
 
 START_TEST(test_missing_file) {
-  ck_assert_int_eq(read_types_list("/nonexistent/types.db"), -ENOENT);
+  ck_assert_int_eq(read_types_list("/nonexistent/types.db", NULL), -ENOENT);
 }
 END_TEST
 

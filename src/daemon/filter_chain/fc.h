@@ -16,14 +16,17 @@ void fc__init(void);
 
 /* The configuration of the filter chains: the <Chain> blocks in file order
  * and the PreCacheChain / PostCacheChain options (`*_set`: named in the
- * file rather than left at their defaults). */
+ * file rather than left at their defaults; `*_where`: "file:line: " where,
+ * for messages, or NULL). */
 typedef struct {
   oconfig_item_t **blocks;
   size_t blocks_num;
   const char *pre_cache;
   bool pre_cache_set;
+  const char *pre_cache_where;
   const char *post_cache;
   bool post_cache_set;
+  const char *post_cache_where;
 } fc_conf_t;
 
 /* Builds every chain (calling the create() of each match and target) and

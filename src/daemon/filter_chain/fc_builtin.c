@@ -16,13 +16,18 @@ static int invoke_stop(const data_set_t *ds, value_list_t *vl,
 /* Options these two do not take are reported, and ignored as collectd
  * ignores them. */
 static int create_plain(const oconfig_item_t *ci, void **ud) {
-  for (int i = 0; i < ci->children_num; i++)
-    WARNING("filter chains: the built-in target \"%s\" takes no option "
-            "\"%s\"; ignored",
+  for (int i = 0; i < ci->children_num; i++) {
+    const char *file = "?";
+    int line = 0;
+    oconfig_item_source(&ci->children[i], &file, &line);
+    char key[OCONFIG_EXCERPT_SIZE];
+    WARNING("%s:%d: the built-in target \"%s\" takes no option %s; ignored",
+            file, line,
             ci->values_num > 0 && ci->values[0].type == OCONFIG_TYPE_STRING
                 ? ci->values[0].value.string
                 : "?",
-            ci->children[i].key);
+            oconfig_excerpt(ci->children[i].key, true, key, sizeof(key)));
+  }
   *ud = NULL;
   return 0;
 }
@@ -60,9 +65,10 @@ static int create_write(const oconfig_item_t *ci, void **ud) {
     int line = 0;
     oconfig_item_source(opt, &file, &line);
     if (strcasecmp(opt->key, "Plugin") != 0) {
-      WARNING("%s:%d: the built-in target \"write\" takes no option \"%s\"; "
+      char key[OCONFIG_EXCERPT_SIZE];
+      WARNING("%s:%d: the built-in target \"write\" takes no option %s; "
               "ignored",
-              file, line, opt->key);
+              file, line, oconfig_excerpt(opt->key, true, key, sizeof(key)));
       continue;
     }
     for (int j = 0; j < opt->values_num; j++) {
@@ -73,6 +79,14 @@ static int create_write(const oconfig_item_t *ci, void **ud) {
         return -EINVAL;
       }
       const char *name = opt->values[j].value.string;
+      size_t len = strlen(name);
+      if (len >= DATA_MAX_NAME_LEN) {
+        ERROR("%s:%d: target \"write\": a plugin name is %zu bytes long; at "
+              "most %d fit",
+              file, line, len, DATA_MAX_NAME_LEN - 1);
+        free(w);
+        return -EINVAL;
+      }
       sstrncpy(w->names[w->num++], name, DATA_MAX_NAME_LEN);
       /* Not an error: the plugin may be loaded later. */
       if (!write_callback_exists(name))
@@ -146,6 +160,13 @@ static int create_jump(const oconfig_item_t *ci, void **ud) {
   }
   if (name == NULL) {
     ERROR("%s:%d: target \"jump\" needs the Chain to jump to", file, line);
+    return -EINVAL;
+  }
+  size_t len = strlen(name);
+  if (len >= DATA_MAX_NAME_LEN) {
+    ERROR("%s:%d: target \"jump\": the chain name is %zu bytes long; at "
+          "most %d fit",
+          file, line, len, DATA_MAX_NAME_LEN - 1);
     return -EINVAL;
   }
   jump_t *j = calloc(1, sizeof(*j));

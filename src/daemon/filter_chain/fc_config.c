@@ -22,6 +22,18 @@ static const char *string_value(const oconfig_item_t *ci) {
   return ci->values[0].value.string;
 }
 
+/* Names of chains and rules are kept in DATA_MAX_NAME_LEN bytes: a longer
+ * one is refused rather than cut (two cut names could become one). */
+static int check_name(const char *where, const char *what, const char *name,
+                      char *err, size_t errlen) {
+  size_t len = strlen(name);
+  if (len < DATA_MAX_NAME_LEN)
+    return 0;
+  snprintf(err, errlen, "%s: the %s name is %zu bytes long; at most %d fit",
+           where, what, len, DATA_MAX_NAME_LEN - 1);
+  return -EINVAL;
+}
+
 /* ---- elements ----------------------------------------------------------- */
 
 static void elem_destroy(fc_elem_t *e) {
@@ -60,10 +72,12 @@ static int elem_create(fc_kind_t kind, const oconfig_item_t *ci,
   }
   fc_impl_t *impl = fc__impl_find(kind, name);
   if (impl == NULL) {
+    char q[OCONFIG_EXCERPT_SIZE], n[OCONFIG_EXCERPT_SIZE];
     snprintf(err, errlen,
-             "%s: %s: there is no %s named \"%s\" (is the plugin that "
+             "%s: %s: there is no %s named %s (is the plugin that "
              "provides it loaded? e.g. LoadPlugin %s_%s)",
-             e->where, ctx, what, name, what, name);
+             e->where, ctx, what, oconfig_excerpt(name, true, q, sizeof(q)),
+             what, oconfig_excerpt(name, false, n, sizeof(n)));
     return -ENOENT;
   }
   int (*create)(const oconfig_item_t *, void **) =
@@ -78,7 +92,7 @@ static int elem_create(fc_kind_t kind, const oconfig_item_t *ci,
       snprintf(err, errlen,
                "%s: %s: the %s \"%s\" rejected its configuration (status %d; "
                "see the log for why)",
-               e->where, ctx, what, name, status);
+               e->where, ctx, what, impl->name, status);
       return -EINVAL;
     }
   }
@@ -167,8 +181,13 @@ static int rule_build(fc_chain_t *c, const oconfig_item_t *ci, char *err,
              r->where, c->name);
     return -EINVAL;
   }
-  if (ci->values_num == 1)
+  if (ci->values_num == 1) {
+    int status =
+        check_name(r->where, "rule", ci->values[0].value.string, err, errlen);
+    if (status != 0)
+      return status;
     sstrncpy(r->name, ci->values[0].value.string, sizeof(r->name));
+  }
   char label[3 * DATA_MAX_NAME_LEN];
   fc__rule_label(c, c->rules_num - 1, label, sizeof(label));
 
@@ -183,9 +202,12 @@ static int rule_build(fc_chain_t *c, const oconfig_item_t *ci, char *err,
                            label, err, errlen);
     else {
       char *w = where_of(opt);
-      snprintf(err, errlen, "%s: %s: option \"%s\" is not allowed inside a "
-                            "<Rule> block (only <Match> and <Target>)",
-               w != NULL ? w : r->where, label, opt->key);
+      char key[OCONFIG_EXCERPT_SIZE];
+      snprintf(err, errlen,
+               "%s: %s: option %s is not allowed inside a "
+               "<Rule> block (only <Match> and <Target>)",
+               w != NULL ? w : r->where, label,
+               oconfig_excerpt(opt->key, true, key, sizeof(key)));
       free(w);
       status = -EINVAL;
     }
@@ -229,10 +251,13 @@ static int chain_build(fc_chain_t *c, const oconfig_item_t *ci, char *err,
                            err, errlen);
     } else {
       char *w = where_of(opt);
-      snprintf(err, errlen, "%s: chain \"%s\": option \"%s\" is not allowed "
-                            "inside a <Chain> block (only <Rule> and "
-                            "<Target>)",
-               w != NULL ? w : c->where, c->name, opt->key);
+      char key[OCONFIG_EXCERPT_SIZE];
+      snprintf(err, errlen,
+               "%s: chain \"%s\": option %s is not allowed "
+               "inside a <Chain> block (only <Rule> and "
+               "<Target>)",
+               w != NULL ? w : c->where, c->name,
+               oconfig_excerpt(opt->key, true, key, sizeof(key)));
       free(w);
       status = -EINVAL;
     }
@@ -349,23 +374,27 @@ static int check_jumps(fc_set_t *set, char *err, size_t errlen) {
 
 /* The chain PreCacheChain or PostCacheChain names, or NULL. As in
  * collectd, a chain that is missing or empty means "no chain"; one named
- * explicitly is worth a warning then. */
+ * explicitly is worth a warning then. `where` is the option's "file:line: "
+ * or NULL. */
 static fc_chain_t *entry_chain(fc_set_t *set, const char *option,
-                               const char *name, bool explicit) {
+                               const char *name, bool explicit,
+                               const char *where) {
   if (name == NULL || name[0] == '\0')
     return NULL;
+  if (where == NULL)
+    where = "";
   fc_chain_t *c = fc__set_find(set, name);
   if (c == NULL) {
     if (explicit)
-      WARNING("%s \"%s\": there is no such chain; values go on as if "
+      WARNING("%s%s \"%s\": there is no such chain; values go on as if "
               "there were none",
-              option, name);
+              where, option, name);
     return NULL;
   }
   if (c->rules_num == 0 && c->targets_num == 0) {
-    WARNING("%s: chain \"%s\" (%s) is empty, so it is ignored, as collectd "
-            "5.12 ignores it: values go on as if there were no chain",
-            option, c->name, c->where);
+    WARNING("%s%s: chain \"%s\" (%s) is empty, so it is ignored, as "
+            "collectd 5.12 ignores it: values go on as if there were no chain",
+            where, option, c->name, c->where);
     return NULL;
   }
   return c;
@@ -399,7 +428,8 @@ int fc__build(const fc_conf_t *conf, fc_set_t **ret, char *err,
     } else if (name == NULL || name[0] == '\0') {
       snprintf(err, errlen, "%s: <Chain> needs exactly one name", c->where);
       status = -EINVAL;
-    } else {
+    } else if ((status = check_name(c->where, "chain", name, err, errlen)) ==
+               0) {
       /* collectd 5.12 takes both and uses the first; so do we, and say so. */
       const fc_chain_t *first = fc__set_find(set, name);
       if (first != NULL)
@@ -417,9 +447,9 @@ int fc__build(const fc_conf_t *conf, fc_set_t **ret, char *err,
     return status;
   }
   set->pre_cache = entry_chain(set, "PreCacheChain", conf->pre_cache,
-                               conf->pre_cache_set);
+                               conf->pre_cache_set, conf->pre_cache_where);
   set->post_cache = entry_chain(set, "PostCacheChain", conf->post_cache,
-                                conf->post_cache_set);
+                                conf->post_cache_set, conf->post_cache_where);
   *ret = set;
   return 0;
 }

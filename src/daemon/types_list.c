@@ -323,7 +323,7 @@ static int parse_source(char *spec, data_source_t *dsrc, char *errbuf,
   if (n != 4) {
     snprintf(errbuf, errlen,
              "data source \"%s\" is not of the form name:type:min:max",
-             fields[0] != NULL && n > 0 ? fields[0] : spec);
+             n > 0 ? fields[0] : spec);
     return -EINVAL;
   }
   if (strlen(fields[0]) >= sizeof(dsrc->name)) {

@@ -71,6 +71,9 @@ START_TEST(test_bad_lines) {
   ck_assert_ptr_nonnull(strstr(err, "FLOAT"));
   ck_assert_int_eq(parse("t value:GAUGE:zero:U", &ds, err), -EINVAL);
   ck_assert_ptr_nonnull(strstr(err, "zero"));
+  /* No field at all: the message quotes the source as written. */
+  ck_assert_int_eq(parse("t :::", &ds, err), -EINVAL);
+  ck_assert_ptr_nonnull(strstr(err, "\":::\""));
 }
 END_TEST
 

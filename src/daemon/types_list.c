@@ -426,6 +426,12 @@ int read_types_list(const char *file) {
     if (ret != 0)
       status = ret;
   }
+  /* fopen() takes a directory; only reading it fails (EISDIR). */
+  if (ferror(fh)) {
+    int err = errno ? errno : EIO;
+    ERROR("types.db: cannot read \"%s\": %s", file, strerror(err));
+    status = -err;
+  }
   fclose(fh);
   return status;
 }

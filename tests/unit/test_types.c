@@ -113,6 +113,8 @@ END_TEST
 
 START_TEST(test_missing_file) {
   ck_assert_int_eq(read_types_list("/nonexistent/types.db"), -ENOENT);
+  /* A directory opens, but cannot be read: an error, not an empty file. */
+  ck_assert_int_eq(read_types_list("/"), -EISDIR);
 }
 END_TEST
 

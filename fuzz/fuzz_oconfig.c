@@ -3,9 +3,9 @@
  * parses: parent pointers, a location for every item, a clone equal to the
  * original, and a splice that keeps all of that true.
  *
- *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -I src \
- *     fuzz/fuzz_oconfig.c src/liboconfig/oconfig*.c -o fuzz_oconfig
- *   ./fuzz_oconfig -max_total_time=60 corpus/ */
+ * Build: `make fuzz/bin/fuzz_oconfig` (`make fuzz-smoke` builds and runs
+ * every target briefly). Run:
+ *   fuzz/bin/fuzz_oconfig -max_len=4096 new/ fuzz/corpus/oconfig */
 #include "liboconfig/oconfig.h"
 
 #include <stdint.h>

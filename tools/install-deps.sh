@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what building and testing need on Debian 12, as root: the
-# toolchain and Check, valgrind, clang for the sanitizer builds (and llvm's
-# symbolizer, for file:line in their reports), and
+# toolchain and Check, valgrind, clang for the sanitizer builds and the
+# fuzz targets (libclang-rt-14-dev has libFuzzer; llvm's symbolizer gives
+# file:line in their reports), and
 # Debian's collectd 5.12 (collectd-core, collectd-utils, collectd-dev) as the
 # test peer, with the libraries its read plugins in the tests link and do not
 # depend on (libmnl0: netlink, processes; libudev1: disk) and the runtime

@@ -9,13 +9,15 @@ sh tools/build.sh
 status=0
 make -j"$(nproc)" check || status=$?
 # The unit tests once more under valgrind (with 1000 LOAD/UNLOAD cycles),
-# the cycle test built with ThreadSanitizer, and the lifecycle integration
+# the cycle test built with ThreadSanitizer, the lifecycle integration
 # tests against the daemon built with AddressSanitizer (and UBSan) and with
-# ThreadSanitizer.
+# ThreadSanitizer, and each libFuzzer target of the parsers for a short
+# while over its seed corpus.
 vg=$(mktemp)
 make check-valgrind >"$vg" 2>&1 || status=$?
 make check-tsan >>"$vg" 2>&1 || status=$?
 make -j"$(nproc)" check-sanitize >>"$vg" 2>&1 || status=$?
+make -j"$(nproc)" fuzz-smoke >>"$vg" 2>&1 || status=$?
 cat "$vg"
 
 # Show the logs of what failed, then one closing line with the counts.
@@ -23,7 +25,7 @@ results=$(find . -name '*.trs' -not -path './_*' -exec grep -h '^:test-result:' 
 passed=$(printf '%s\n' "$results" | grep -c ': PASS' || true)
 failed=$(printf '%s\n' "$results" | grep -Ec ': (FAIL|ERROR|XPASS)' || true)
 skipped=$(printf '%s\n' "$results" | grep -c ': SKIP' || true)
-tools='valgrind|ThreadSanitizer|AddressSanitizer'
+tools='valgrind|ThreadSanitizer|AddressSanitizer|libFuzzer'
 passed=$((passed + $(grep -Ec "^PASS: .*\\(($tools)\\)\$" "$vg" || true)))
 failed=$((failed + $(grep -Ec "^FAIL: .*\\(($tools)\\)\$" "$vg" || true)))
 rm -f "$vg"

@@ -144,6 +144,10 @@ START_TEST(test_errors) {
            "-1 Parsing the values string failed.\n");
   ck_reply("PUTVAL testhost/test/gauge 0:1", /* time 0 */
            "-1 Parsing the values string failed.\n");
+  ck_reply("PUTVAL testhost/test/gauge -5:1", /* 5.12: 500 years ahead */
+           "-1 Parsing the values string failed.\n");
+  ck_reply("PUTVAL testhost/test/gauge 1e20:1",
+           "-1 Parsing the values string failed.\n");
   ck_reply("PUTVAL testhost/test/gauge =v N:1",
            "-1 Parsing the values string failed.\n");
   ck_reply("PUTVAL \"testhost/test/gauge N:1",

@@ -368,6 +368,13 @@ START_TEST(test_parse_values) {
   ck_assert_int_eq(run_parse_values("1.5:U:U:3", &vl, v), -1); /* U: gauge */
   ck_assert_int_eq(run_parse_values("1.5x:1:2:3", &vl, v), -1);
   ck_assert_uint_eq(vl.time, 0); /* reset before parsing */
+  /* Times a cdtime_t cannot hold (found by fuzz/fuzz_unixsock: converting
+   * them was undefined behaviour). */
+  ck_assert_int_eq(run_parse_values("-5:1:2:3", &vl, v), -1);
+  ck_assert_int_eq(run_parse_values("1e20:1:2:3", &vl, v), -1);
+  ck_assert_int_eq(run_parse_values("nan:1:2:3", &vl, v), -1);
+  ck_assert_int_eq(run_parse_values("inf:1:2:3", &vl, v), -1);
+  ck_assert_int_eq(run_parse_values("17179869183:1:2:3", &vl, v), 0);
 
   /* 5.12 quirks: empty fields vanish, and a zero time makes the next field
    * the time. */

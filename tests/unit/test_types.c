@@ -71,6 +71,9 @@ START_TEST(test_bad_lines) {
   ck_assert_ptr_nonnull(strstr(err, "FLOAT"));
   ck_assert_int_eq(parse("t value:GAUGE:zero:U", &ds, err), -EINVAL);
   ck_assert_ptr_nonnull(strstr(err, "zero"));
+  /* No field at all: the message quotes the source as written. */
+  ck_assert_int_eq(parse("t :::", &ds, err), -EINVAL);
+  ck_assert_ptr_nonnull(strstr(err, "\":::\""));
 }
 END_TEST
 
@@ -110,6 +113,8 @@ END_TEST
 
 START_TEST(test_missing_file) {
   ck_assert_int_eq(read_types_list("/nonexistent/types.db", NULL), -ENOENT);
+  /* A directory opens, but cannot be read: an error, not an empty file. */
+  ck_assert_int_eq(read_types_list("/", NULL), -EISDIR);
 }
 END_TEST
 

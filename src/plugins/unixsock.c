@@ -405,8 +405,8 @@ static void us_report(const us_client_t *c, int status,
   const cmd_options_t *o = &c->server->options;
   if (status == -ETIMEDOUT)
     WARNING("unixsock plugin: cutting off %s: it has read no reply for %.3g "
-            "s (StallTimeout); %lu complete command lines it sent were not "
-            "run (%lu were)",
+            "s (StallTimeout); at least %lu complete command lines it sent were "
+            "not run (%lu were)",
             c->peer, CDTIME_T_TO_DOUBLE(o->stall_timeout), st->not_run,
             st->run);
   else if (status == -ETIME)

@@ -72,13 +72,20 @@ static unsigned long count_lines(const char *p, size_t len) {
 }
 
 /* The complete lines a client that is being cut off has sent and we have
- * not run: those in the buffer and those queued in the socket now. */
+ * not run: those in the buffer and those queued in the socket now (up to
+ * CMD_LEFT_MAX bytes of them: a client that keeps writing is not followed
+ * for ever). */
+#define CMD_LEFT_MAX (16 << 20)
 static unsigned long lines_left(conn_t *c) {
   unsigned long n = count_lines(c->buf, c->len);
   char chunk[4096];
   ssize_t got;
-  while ((got = recv(c->fd, chunk, sizeof(chunk), MSG_DONTWAIT)) > 0)
+  size_t total = 0;
+  while (total < CMD_LEFT_MAX &&
+         (got = recv(c->fd, chunk, sizeof(chunk), MSG_DONTWAIT)) > 0) {
     n += count_lines(chunk, (size_t)got);
+    total += (size_t)got;
+  }
   return n;
 }
 

@@ -135,7 +135,8 @@ static bool took_by(const cb_snapshot_t *s, const bool *took,
   return false;
 }
 
-/* ---- items ----------------------------------------------------------------- */
+/* ---- items -----------------------------------------------------------------
+ */
 
 static void item_free(item_t *it) {
   switch (it->kind) {
@@ -260,7 +261,8 @@ void plugin__carry_log(const cb_snapshot_t *s, const bool *took, int level,
       add_copy(c, log_copy(level, msg));
 }
 
-/* ---- the lifecycle's side ------------------------------------------------- */
+/* ---- the lifecycle's side -------------------------------------------------
+ */
 
 typedef struct {
   phase_t *phases;

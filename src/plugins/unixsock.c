@@ -69,9 +69,9 @@ static long us_max_clients;
 static long us_admin_clients;
 
 static const char *us_config_keys[] = {
-    "SocketFile",     "SocketGroup",      "SocketPerms", "DeleteSocket",
-    "PluginControl",  "MaxConnections",   "AdminConnections",
-    "IdleTimeout",    "StallTimeout"};
+    "SocketFile",       "SocketGroup",   "SocketPerms",
+    "DeleteSocket",     "PluginControl", "MaxConnections",
+    "AdminConnections", "IdleTimeout",   "StallTimeout"};
 
 /* ---- the running server -------------------------------------------------- */
 
@@ -119,10 +119,10 @@ static void us_config_reset(void) {
   us_group_set = false;
   us_perms = 0770;
   us_delete_socket = false;
-  us_cmd_options = (cmd_options_t){
-      .plugin_control = false,
-      .idle_timeout = TIME_T_TO_CDTIME_T_STATIC(300),
-      .stall_timeout = TIME_T_TO_CDTIME_T_STATIC(300)};
+  us_cmd_options =
+      (cmd_options_t){.plugin_control = false,
+                      .idle_timeout = TIME_T_TO_CDTIME_T_STATIC(300),
+                      .stall_timeout = TIME_T_TO_CDTIME_T_STATIC(300)};
   us_max_clients = 1024;
   us_admin_clients = 4;
 }
@@ -404,11 +404,11 @@ static void us_report(const us_client_t *c, int status,
                       const cmd_serve_stats_t *st) {
   const cmd_options_t *o = &c->server->options;
   if (status == -ETIMEDOUT)
-    WARNING("unixsock plugin: cutting off %s: it has read no reply for %.3g "
-            "s (StallTimeout); at least %lu complete command lines it sent were "
-            "not run (%lu were)",
-            c->peer, CDTIME_T_TO_DOUBLE(o->stall_timeout), st->not_run,
-            st->run);
+    WARNING(
+        "unixsock plugin: cutting off %s: it has read no reply for %.3g "
+        "s (StallTimeout); at least %lu complete command lines it sent were "
+        "not run (%lu were)",
+        c->peer, CDTIME_T_TO_DOUBLE(o->stall_timeout), st->not_run, st->run);
   else if (status == -ETIME)
     INFO("unixsock plugin: closing the connection of %s: it sent nothing "
          "for %.3g s (IdleTimeout)",

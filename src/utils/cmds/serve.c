@@ -35,8 +35,8 @@ typedef struct {
   cmd_writer_t *w;
   cmd_serve_stats_t stats;
   char *buf;
-  size_t size, len;  /* allocated, filled */
-  bool discarding;   /* inside a line that was too long */
+  size_t size, len; /* allocated, filled */
+  bool discarding;  /* inside a line that was too long */
 } conn_t;
 
 static void run_line(conn_t *c, char *line, size_t len) {
@@ -134,7 +134,8 @@ static int serve(conn_t *c) {
 
     if (c->len > CMD_LINE_MAX) {
       if (!c->discarding)
-        cmd_error(c->w, -E2BIG, "Line too long: a command has at most %d bytes.",
+        cmd_error(c->w, -E2BIG,
+                  "Line too long: a command has at most %d bytes.",
                   CMD_LINE_MAX);
       if ((status = cmd_writer_flush(c->w)) != 0)
         return status;
@@ -171,8 +172,8 @@ static int serve(conn_t *c) {
   }
 }
 
-int cmd_serve_fd(int fd, const cmd_options_t *opts,
-                 const atomic_bool *stopping, cmd_serve_stats_t *stats) {
+int cmd_serve_fd(int fd, const cmd_options_t *opts, const atomic_bool *stopping,
+                 cmd_serve_stats_t *stats) {
   conn_t c = {.fd = fd,
               .opts = opts,
               .stopping = stopping,

@@ -2,8 +2,8 @@
  * input is a types.db file, read by read_types_list() as the daemon reads
  * TypesDB, which registers every type of it in the real data set table.
  * Each line is also parsed alone with types_parse_line(), as the file
- * reader sees it (fgets() into 4096 bytes: a longer line comes in pieces,
- * a NUL ends it), to know what the table must hold afterwards.
+ * reader sees it (getline(): a line of any length, which a NUL byte ends
+ * for the parser), to know what the table must hold afterwards.
  *
  * Checked besides crashes, leaks and undefined behaviour:
  *  - a parsed type has a name without blanks or '#', at least one data
@@ -25,9 +25,6 @@
 #include "utils/common/common.h"
 
 #include <stdint.h>
-
-/* The reader's line buffer (types_list.c). */
-#define TYPES_LINE_SIZE 4096
 
 static char db_path[PATH_MAX];
 
@@ -85,14 +82,14 @@ static void expect(expected_t *e, data_set_t *ds) {
   e->sets[e->num++] = *ds;
 }
 
-/* The next line as fgets(buf, TYPES_LINE_SIZE) reads it; false at the end. */
+/* The next line as getline() reads it, NUL-terminated in `line` (room for
+ * the whole input); false at the end. */
 static bool next_line(const uint8_t *data, size_t size, size_t *pos,
                       char *line) {
   if (*pos >= size)
     return false;
-  size_t max = MIN(size - *pos, (size_t)TYPES_LINE_SIZE - 1);
-  const uint8_t *nl = memchr(data + *pos, '\n', max);
-  size_t len = nl != NULL ? (size_t)(nl - (data + *pos)) + 1 : max;
+  const uint8_t *nl = memchr(data + *pos, '\n', size - *pos);
+  size_t len = nl != NULL ? (size_t)(nl - (data + *pos)) + 1 : size - *pos;
   memcpy(line, data + *pos, len);
   line[len] = '\0';
   *pos += len;
@@ -100,7 +97,8 @@ static bool next_line(const uint8_t *data, size_t size, size_t *pos,
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static char line[TYPES_LINE_SIZE];
+  char *line = malloc(size + 1);
+  FUZZ_CHECK(line != NULL);
   expected_t e = {0};
   size_t bad = 0;
   size_t pos = 0;
@@ -117,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       expect(&e, &ds);
     }
   }
+  free(line);
 
   fuzz_write_file(db_path, data, size);
   long errors = fuzz_logged(LOG_ERR);

@@ -57,9 +57,6 @@ static global_option_t options[] = {
     {.key = "UnloadTimeout", .kind = OPT_SECONDS, .def = "10"},
 };
 
-/* cdtime_t counts 2^-30 s in 64 bits. */
-#define MAX_SECONDS ((double)(UINT64_MAX >> 30))
-
 static global_option_t *option_find(const char *key) {
   for (size_t i = 0; i < STATIC_ARRAY_SIZE(options); i++)
     if (strcasecmp(options[i].key, key) == 0)
@@ -119,7 +116,8 @@ long global_option_get_long(const char *option, long default_value) {
 cdtime_t global_option_get_time(char const *option, cdtime_t default_value) {
   const char *s = global_option_get(option);
   double d;
-  if (s == NULL || parse_number(s, &d) != 0 || d <= 0.0 || d > MAX_SECONDS)
+  if (s == NULL || parse_number(s, &d) != 0 || d <= 0.0 ||
+      d > CDTIME_T_SECONDS_MAX)
     return default_value;
   return DOUBLE_TO_CDTIME_T(d);
 }
@@ -197,9 +195,9 @@ static int option_check(const global_option_t *o, const oconfig_value_t *v,
       ERROR("%s%s: %s is not a number of seconds", where, o->key, shown);
     else if (d <= 0.0)
       ERROR("%s%s: must be more than 0 seconds, not %s", where, o->key, shown);
-    else if (d > MAX_SECONDS)
+    else if (d > CDTIME_T_SECONDS_MAX)
       ERROR("%s%s: %s seconds do not fit; at most %.0f do", where, o->key,
-            shown, MAX_SECONDS);
+            shown, CDTIME_T_SECONDS_MAX);
     else
       return 0;
     return -EINVAL;

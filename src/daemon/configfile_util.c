@@ -167,11 +167,20 @@ int cf_util_get_cdtime(const oconfig_item_t *ci, cdtime_t *ret_value) {
     option_error(ci, "needs exactly one numeric argument (seconds)");
     return -1;
   }
-  if (ci->values[0].value.number < 0.0) {
+  double seconds = ci->values[0].value.number;
+  if (seconds < 0.0) {
     option_error(ci, "must not be negative");
     return -1;
   }
-  *ret_value = DOUBLE_TO_CDTIME_T(ci->values[0].value.number);
+  /* Converting more would be undefined behaviour. */
+  if (!(seconds <= CDTIME_T_SECONDS_MAX)) {
+    char what[128];
+    snprintf(what, sizeof(what), "%.15g seconds do not fit; at most %.0f do",
+             seconds, CDTIME_T_SECONDS_MAX);
+    option_error(ci, what);
+    return -1;
+  }
+  *ret_value = DOUBLE_TO_CDTIME_T(seconds);
   return 0;
 }
 

@@ -41,6 +41,10 @@
 #define CDTIME_T_TO_DOUBLE(t) (double){((double)(t)) / 1073741824.0}
 #define DOUBLE_TO_CDTIME_T_STATIC(d) ((cdtime_t)((d) * 1073741824.0))
 #define DOUBLE_TO_CDTIME_T(d) (cdtime_t){DOUBLE_TO_CDTIME_T_STATIC(d)}
+/* Not in 5.12: the most seconds a cdtime_t (2^-30 s in 64 bits) holds.
+ * Converting a double of seconds beyond it, a negative one or NaN with
+ * DOUBLE_TO_CDTIME_T is undefined behaviour: check it against this first. */
+#define CDTIME_T_SECONDS_MAX ((double)(UINT64_MAX >> CDTIME_FRAC_BITS))
 
 #define CDTIME_T_TO_TIMEVAL(t)                                                 \
   (struct timeval) {                                                           \

@@ -67,9 +67,9 @@ int parse_value(const char *value_orig, value_t *ret_value, int ds_type) {
 }
 
 /* The time field of the plain text protocol: "N" (now) or epoch seconds.
- * A cdtime_t holds 2^34 s; a time that is negative, not a number or beyond
- * that would be undefined behaviour to convert (5.12 converts it all the
- * same and stores a time centuries away), so it is refused. */
+ * A time that is negative, not a number or more than a cdtime_t holds
+ * would be undefined behaviour to convert (5.12 converts it all the same
+ * and stores a time centuries away), so it is refused. */
 static int parse_time_field(const char *field, cdtime_t *ret) {
   if (strcmp(field, "N") == 0) {
     *ret = cdtime();
@@ -80,7 +80,7 @@ static int parse_time_field(const char *field, cdtime_t *ret) {
   double seconds = strtod(field, &end);
   if (errno != 0 || end == field || *end != '\0')
     return -1;
-  if (!(seconds >= 0 && seconds < 17179869184.0)) /* 2^34 */
+  if (!(seconds >= 0 && seconds <= CDTIME_T_SECONDS_MAX))
     return -1;
   *ret = DOUBLE_TO_CDTIME_T(seconds);
   return 0;

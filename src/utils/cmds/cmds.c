@@ -129,9 +129,7 @@ int cmd_dispatch(cmd_writer_t *w, char *line, const cmd_options_t *opts) {
 
 /* ---- the writer ---------------------------------------------------------- */
 
-/* Waits until `fd` is writable, or until `until` (0: no bound); false
- * when that passed first. */
-static bool wait_writable(int fd, cdtime_t until) {
+bool cmd_wait_fd(int fd, short events, cdtime_t until) {
   for (;;) {
     int ms = -1;
     if (until != 0) {
@@ -140,12 +138,10 @@ static bool wait_writable(int fd, cdtime_t until) {
         return false;
       ms = (int)MIN(CDTIME_T_TO_MS(until - now) + 1, 1000);
     }
-    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+    struct pollfd pfd = {.fd = fd, .events = events};
     int n = poll(&pfd, 1, ms);
-    if (n > 0)
-      return true; /* writable, or an error that send() will tell */
-    if (n < 0 && errno != EINTR)
-      return true;
+    if (n > 0 || (n < 0 && errno != EINTR))
+      return true; /* ready, or an error that the next call will tell */
   }
 }
 
@@ -170,7 +166,7 @@ static int sink_fd(cmd_writer_t *w, const char *data, size_t len) {
       }
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         /* The peer does not read: wait while it makes progress. */
-        if (!wait_writable(w->fd, until))
+        if (!cmd_wait_fd(w->fd, POLLOUT, until))
           return -ETIMEDOUT;
         continue;
       }

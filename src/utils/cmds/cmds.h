@@ -54,6 +54,10 @@ struct cmd_writer_s {
   char buf[4096];
 };
 
+/* Waits until `fd` is ready for `events` (POLLIN, POLLOUT) or fails, or
+ * until `until` (0: no bound); false when that passed first. */
+bool cmd_wait_fd(int fd, short events, cdtime_t until);
+
 /* Writes to a descriptor (a socket, or anything write() takes). */
 void cmd_writer_init_fd(cmd_writer_t *w, int fd);
 void cmd_writer_init_file(cmd_writer_t *w, FILE *fh);

@@ -92,20 +92,7 @@ static unsigned long lines_left(conn_t *c) {
 /* Waits for input; -ETIME if none came within idle_timeout. */
 static int wait_readable(conn_t *c) {
   cdtime_t idle = c->opts->idle_timeout;
-  cdtime_t until = idle ? cdtime() + idle : 0;
-  for (;;) {
-    int ms = -1;
-    if (until != 0) {
-      cdtime_t now = cdtime();
-      if (now >= until)
-        return -ETIME;
-      ms = (int)MIN(CDTIME_T_TO_MS(until - now) + 1, 1000);
-    }
-    struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
-    int n = poll(&pfd, 1, ms);
-    if (n > 0 || (n < 0 && errno != EINTR))
-      return 0; /* readable, or an error that recv() will tell */
-  }
+  return cmd_wait_fd(c->fd, POLLIN, idle ? cdtime() + idle : 0) ? 0 : -ETIME;
 }
 
 /* Makes room for one more read, growing the buffer up to the longest line

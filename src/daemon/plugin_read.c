@@ -4,11 +4,23 @@
 
 #include <pthread.h>
 
-/* Protects the heap and every entry's scheduling fields (next_due,
- * effective, failures, running, removed, heap_index). `changed` is
- * signalled whenever the first entry may have changed. */
+/* Protects the heap, every entry's scheduling fields (next_due,
+ * effective, failures, running, removed, heap_index) and `watching`.
+ *
+ * Of the read threads waiting for an entry to become due, one watches the
+ * clock (`watching`): it waits on `changed` until the first entry is due,
+ * and is signalled when the first entry may have become earlier. The
+ * others wait on `idle`, untimed; a thread that takes an entry off the
+ * schedule wakes one of them to watch the rest. So a due entry wakes one
+ * thread, not every read thread, and an entry put back behind the first
+ * wakes nobody. */
 static pthread_mutex_t read_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t changed = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t idle = PTHREAD_COND_INITIALIZER;
+static bool watching;
+/* An entry was taken while nobody watched: wake an idle thread once the
+ * lock is dropped, so that it does not wake only to block on the lock. */
+static bool hand_off;
 static read_cb_t **heap;
 static size_t heap_num, heap_cap;
 /* Entries a read thread is calling: out of the heap, still registered. */
@@ -20,16 +32,40 @@ static cdtime_t max_interval; /* 0: no bound but the doubling itself */
 void read_sched_set_max_interval(cdtime_t max) { max_interval = max; }
 
 void read_sched_lock(void) { pthread_mutex_lock(&read_lock); }
-void read_sched_unlock(void) { pthread_mutex_unlock(&read_lock); }
-void read_sched_wake(void) { pthread_cond_broadcast(&changed); }
+void read_sched_unlock(void) {
+  bool wake = hand_off;
+  hand_off = false;
+  pthread_mutex_unlock(&read_lock);
+  if (wake)
+    pthread_cond_signal(&idle);
+}
+void read_sched_wake(void) {
+  pthread_cond_broadcast(&changed);
+  pthread_cond_broadcast(&idle);
+}
 
 void read_sched_wait(cdtime_t until) {
-  if (until == 0) {
-    pthread_cond_wait(&changed, &read_lock);
+  if (watching) {
+    pthread_cond_wait(&idle, &read_lock);
     return;
   }
-  struct timespec ts = CDTIME_T_TO_TIMESPEC(until);
-  pthread_cond_timedwait(&changed, &read_lock, &ts);
+  watching = true;
+  if (until == 0) {
+    pthread_cond_wait(&changed, &read_lock);
+  } else {
+    struct timespec ts = CDTIME_T_TO_TIMESPEC(until);
+    pthread_cond_timedwait(&changed, &read_lock, &ts);
+  }
+  watching = false;
+}
+
+/* The first entry may have become earlier: the watcher waits for the
+ * wrong time. With no watcher, no read thread waits for long: one woken to
+ * watch is on its way, and a busy one looks at the schedule before it
+ * waits. */
+static void first_changed(void) {
+  if (watching)
+    pthread_cond_signal(&changed);
 }
 
 /* ---- binary min-heap on next_due ----------------------------------------- */
@@ -150,7 +186,8 @@ int read_sched_insert(read_cb_t *rc, cdtime_t now) {
   rc->effective = rc->interval;
   rc->next_due = now;
   int status = heap_push(rc);
-  pthread_cond_broadcast(&changed);
+  if (status == 0 && heap[0] == rc)
+    first_changed();
   pthread_mutex_unlock(&read_lock);
   if (other_owner[0] != '\0')
     WARNING("plugin_register_read: %s and %s both have a read callback "
@@ -168,6 +205,9 @@ read_cb_t *read_sched_take(void) {
   read_cb_t *rc = heap[0];
   heap_remove_at(0);
   rc->running = true;
+  /* Somebody has to watch for the next one while this one runs. */
+  if (!watching)
+    hand_off = true;
   return rc;
 }
 
@@ -203,7 +243,8 @@ bool read_sched_done(read_cb_t *rc, int status, cdtime_t now) {
     ERROR("read scheduler: out of memory; dropping \"%s\"", rc->name);
     return false;
   }
-  pthread_cond_broadcast(&changed);
+  if (heap[0] == rc)
+    first_changed();
   return true;
 }
 
@@ -219,7 +260,7 @@ int read_sched_due_owner(plugin_t *owner, cdtime_t when) {
     moved++;
   }
   if (moved > 0)
-    pthread_cond_broadcast(&changed);
+    first_changed();
   pthread_mutex_unlock(&read_lock);
   return moved;
 }
@@ -257,7 +298,7 @@ void read_sched_set_phase(const plugin_t *owner, const char *name,
     sift_up(rc->heap_index);
     break;
   }
-  pthread_cond_broadcast(&changed);
+  first_changed();
   pthread_mutex_unlock(&read_lock);
 }
 
@@ -289,7 +330,8 @@ static int remove_matching(bool (*match)(const read_cb_t *, const void *),
       removed++;
     }
   }
-  pthread_cond_broadcast(&changed);
+  /* No signal: a removal never makes the first entry earlier. A watcher
+   * waiting for a removed entry wakes at its time and waits again. */
   pthread_mutex_unlock(&read_lock);
 
   while (victims != NULL) {

@@ -38,9 +38,12 @@ void read_sched_set_max_interval(cdtime_t max);
  * it between waits). */
 void read_sched_lock(void);
 void read_sched_unlock(void);
-/* Waits for a change of the schedule or until `until` (0: no limit). */
+/* Waits, as a read thread with nothing due, until `until` (0: no limit)
+ * or until the first entry may have become earlier; or, if another thread
+ * watches the clock that way already, until a thread takes an entry (see
+ * plugin_read.c). The caller looks at the schedule again either way. */
 void read_sched_wait(cdtime_t until);
-/* Wakes every waiting read thread. */
+/* Wakes every waiting read thread (to stop them). */
 void read_sched_wake(void);
 
 /* Adds an entry due at `now`. -EEXIST if its owner has an entry of that

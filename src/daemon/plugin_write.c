@@ -44,7 +44,11 @@ static _Alignas(64) _Atomic(wq_entry_t *) stack;
 static _Alignas(64) _Atomic long enqueued;
 static _Alignas(64) _Atomic long delivered; /* or dropped at shutdown */
 static _Atomic long dropped; /* by the queue limits, and at shutdown */
-static _Atomic int sleepers; /* write threads waiting for work */
+/* Write threads about to look at the stack once more, and write threads
+ * asleep on queue_cond (see work_arrives_soon()); written by write threads
+ * as they run out of work, read by a push onto the empty stack. */
+static _Alignas(64) _Atomic int lookers;
+static _Atomic int sleepers;
 static _Atomic bool accepting = true;
 static long limit_high, limit_low; /* WriteQueueLimitHigh/Low; 0: none */
 
@@ -318,12 +322,18 @@ int plugin__write_enqueue(const data_set_t *ds, const value_list_t *vl,
 
   /* Only the push that makes the stack non-empty can find a write thread
    * asleep on it: a sleeper checked for an empty stack under queue_lock
-   * after announcing itself. Either it sees our entry, or we see it and
-   * wake it. Pushes onto a non-empty stack never pay for a wake-up. */
-  if (head == NULL && atomic_load(&sleepers) > 0) {
+   * after announcing itself (and, if it was looking, after it stopped
+   * counting as looking). Either it sees our entry, or we see it and wake
+   * it. Pushes onto a non-empty stack never pay for a wake-up, nor do
+   * pushes that a looking write thread is about to find. */
+  if (head == NULL && atomic_load(&lookers) == 0 &&
+      atomic_load(&sleepers) > 0) {
+    /* Once we hold the lock, the sleeper we saw waits on the condition
+     * variable; signalled after the unlock, it does not wake only to
+     * block on the lock. */
     pthread_mutex_lock(&queue_lock);
-    pthread_cond_signal(&queue_cond);
     pthread_mutex_unlock(&queue_lock);
+    pthread_cond_signal(&queue_cond);
   }
   return 0;
 }
@@ -456,24 +466,36 @@ static void deliver_batch(wq_entry_t *batch) {
   }
 }
 
-/* Waits a little for work before going to sleep on the condition
- * variable. A dispatching thread usually pushes again within microseconds;
- * a write thread that slept after every small batch would cost a wake-up
- * per value, and one that spun on the stack would pull its cache line away
- * from the dispatching thread on every push. Polling every few tens of
- * microseconds lets batches of a hundred values or more build up, for a
- * latency no reader of metrics can notice. */
+/* A write thread that finds the stack empty looks once more after a
+ * short pause before it goes to sleep on the condition variable. While a
+ * dispatching thread streams values, the pause lets a batch of a hundred
+ * or more build up, and the dispatching thread does not pay for a wake-up
+ * per batch (a thread that slept at once would be woken every few values).
+ * When nothing comes within the pause, the thread sleeps until a push
+ * wakes it: an idle daemon's write threads cost one look per batch, not a
+ * poll every few tens of microseconds. While a thread looks, it counts in
+ * `lookers`, and a push onto the empty stack leaves the sleepers alone:
+ * the looking thread takes the entry. */
 static bool work_arrives_soon(void) {
   const struct timespec pause = {.tv_nsec = 20 * 1000};
-  for (int i = 0; i < 50; i++) {
-    nanosleep(&pause, NULL);
-    if (atomic_load_explicit(&stack, memory_order_relaxed) != NULL)
-      return true;
-    /* Stopping: no more work comes; sleep where the stop can wake us. */
-    if (!atomic_load_explicit(&accepting, memory_order_relaxed))
-      return false;
-  }
-  return false;
+  nanosleep(&pause, NULL);
+  return atomic_load_explicit(&stack, memory_order_relaxed) != NULL;
+}
+
+/* Sleeps until the stack is not empty or the threads stop; false when
+ * this thread is to end. Called counting in `lookers`. */
+static bool wait_for_work(void) {
+  pthread_mutex_lock(&queue_lock);
+  atomic_fetch_add(&sleepers, 1);
+  /* After announcing the sleep, before the last look: a push that this
+   * look misses sees the sleeper and no looker (seq_cst on both sides). */
+  atomic_fetch_sub(&lookers, 1);
+  while (!stopping && atomic_load(&stack) == NULL)
+    pthread_cond_wait(&queue_cond, &queue_lock);
+  atomic_fetch_sub(&sleepers, 1);
+  bool stop = stopping && atomic_load(&stack) == NULL;
+  pthread_mutex_unlock(&queue_lock);
+  return !stop;
 }
 
 static void *write_thread(void *arg) {
@@ -489,16 +511,12 @@ static void *write_thread(void *arg) {
     atomic_fetch_add(&mark->seq, 1); /* even: holding nothing */
     if (batch != NULL)
       continue;
-    if (work_arrives_soon())
+    atomic_fetch_add(&lookers, 1);
+    if (work_arrives_soon()) {
+      atomic_fetch_sub(&lookers, 1);
       continue;
-    pthread_mutex_lock(&queue_lock);
-    atomic_fetch_add(&sleepers, 1);
-    while (!stopping && atomic_load(&stack) == NULL)
-      pthread_cond_wait(&queue_cond, &queue_lock);
-    atomic_fetch_sub(&sleepers, 1);
-    bool stop = stopping && atomic_load(&stack) == NULL;
-    pthread_mutex_unlock(&queue_lock);
-    if (stop)
+    }
+    if (!wait_for_work())
       break;
   }
   return NULL;

@@ -23,10 +23,10 @@ D=$TMP
 it_plugins "$D/plugins" logfile unixsock
 it_test_plugins "$D/plugins" test_seq_source test_seq_writer
 
-# conf TAG [FAIL [SLOW]]: the configuration, the writer's Tag being TAG
-# (its config failing if FAIL is true, its first SLOW values taking 50 ms
-# each). Replaced in one rename: the daemon reads the file for every
-# RELOAD.
+# conf TAG [FAIL [SLOW [SLOW_INIT]]]: the configuration, the writer's Tag
+# being TAG (its config failing if FAIL is true, its first SLOW values
+# taking 50 ms each, its init SLOW_INIT ms). Replaced in one rename: the
+# daemon reads the file for every RELOAD.
 conf() {
   {
     it_globals "$D"
@@ -40,6 +40,7 @@ LoadPlugin test_seq_writer
   Tag "$1"
   Fail ${2:-false}
   SlowFirst ${3:-0}
+  SlowInit ${4:-0}
 </Plugin>
 LoadPlugin test_seq_source
 <Plugin test_seq_source>
@@ -110,13 +111,15 @@ it_ok
 
 # The catch-up ends by time only if values keep coming while the slow
 # instance takes the carried ones (50 ms each against about 2000 a
-# second); a stall of the source's thread on a loaded machine could empty
-# the carry first, so up to three RELOADs are tried.
+# second). Its init takes 100 ms, so that the carry holds values when the
+# catch-up starts: a reload alone can be over between two values. A stall
+# of the source's thread on a loaded machine could still empty the carry
+# first, so up to three RELOADs are tried.
 it_check "a RELOAD to an instance slower than the source ends, and says so"
 late="test_seq_writer: reload: .* reached it after it was ready"
 i=1
 while :; do
-  conf "slow$i" false 100
+  conf "slow$i" false 100 100
   reload "^0 "
   it_grep "$D/log" "$late" && break
   [ "$i" -lt 3 ] || it_fail "no \"$late\" in the log after $i RELOADs"

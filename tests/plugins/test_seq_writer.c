@@ -12,6 +12,9 @@
  *     SlowFirst 100        # the first 100 values this instance writes take
  *                          # 50 ms each (default 0): slower than the
  *                          # source, as a reload's carried values find it
+ *     SlowInit 100         # init takes 100 ms (default 0), as a plugin's
+ *                          # that connects somewhere: a reload to it
+ *                          # carries whatever comes meanwhile
  *   </Plugin>
  *
  * One line per value or notification of plugin test_seq_source, flushed
@@ -34,6 +37,7 @@
 static char *tsw_path;
 static char *tsw_tag;
 static int tsw_slow_first;
+static int tsw_slow_init_ms;
 
 /* Values written by this instance so far; counted for SlowFirst. */
 static _Atomic long tsw_written;
@@ -47,6 +51,7 @@ static void tsw_free_options(void) {
   sfree(tsw_path);
   sfree(tsw_tag);
   tsw_slow_first = 0;
+  tsw_slow_init_ms = 0;
 }
 
 static int tsw_config_options(oconfig_item_t *ci) {
@@ -64,6 +69,12 @@ static int tsw_config_options(oconfig_item_t *ci) {
     } else if (strcasecmp(opt->key, "SlowFirst") == 0) {
       if (cf_util_get_int(opt, &tsw_slow_first) != 0 || tsw_slow_first < 0) {
         ERROR("test_seq_writer: SlowFirst needs a count of values");
+        return -EINVAL;
+      }
+    } else if (strcasecmp(opt->key, "SlowInit") == 0) {
+      if (cf_util_get_int(opt, &tsw_slow_init_ms) != 0 ||
+          tsw_slow_init_ms < 0) {
+        ERROR("test_seq_writer: SlowInit needs milliseconds");
         return -EINVAL;
       }
     } else if (strcasecmp(opt->key, "Fail") == 0) {
@@ -102,6 +113,8 @@ static int tsw_init(void) {
     return -ENOMEM;
   }
 
+  if (tsw_slow_init_ms > 0)
+    test_sleep(MS_TO_CDTIME_T(tsw_slow_init_ms));
   tsw_written = 0;
   pthread_mutex_lock(&tsw_lock);
   if (tsw_file == NULL)

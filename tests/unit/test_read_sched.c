@@ -208,6 +208,96 @@ START_TEST(test_due_owner) {
 }
 END_TEST
 
+/* ---- with the read threads ------------------------------------------------ */
+
+static int count_read(user_data_t *ud) {
+  atomic_fetch_add((_Atomic int *)ud->data, 1);
+  return 0;
+}
+
+static read_cb_t *counted(const char *name, cdtime_t interval,
+                          _Atomic int *count) {
+  read_cb_t *rc = entry(name, interval);
+  rc->complex = true;
+  rc->fn.complex = count_read;
+  rc->ud.data = (void *)count;
+  return rc;
+}
+
+/* Whether *count reaches n within a bound far beyond any scheduling delay:
+ * a thread that missed its wake-up would leave it short for an hour. */
+static bool reaches(_Atomic int *count, int n) {
+  cdtime_t deadline = cdtime() + S(30);
+  while (atomic_load(count) < n) {
+    if (cdtime() > deadline)
+      return false;
+    nanosleep(&(struct timespec){.tv_nsec = 1000 * 1000}, NULL);
+  }
+  return true;
+}
+
+/* One read thread watches the clock, the others sleep until it takes an
+ * entry: entries due together are all read, more of them than threads,
+ * and an entry that becomes due earlier than the watched one wakes the
+ * watcher. */
+START_TEST(test_threads_hand_on_the_watch) {
+  static _Atomic int first[12], late, moved;
+  char name[32];
+  for (int i = 0; i < 12; i++) {
+    snprintf(name, sizeof(name), "hourly%d", i);
+    ck_assert_int_eq(
+        read_sched_insert(counted(name, S(3600), &first[i]), cdtime()), 0);
+  }
+  ck_assert_int_eq(plugin__read_start(3), 0);
+  for (int i = 0; i < 12; i++)
+    ck_assert_msg(reaches(&first[i], 1), "entry %d not read", i);
+
+  /* Every thread now waits, one of them for an hour from now. */
+  ck_assert_int_eq(read_sched_insert(counted("late", S(3600), &late),
+                                     cdtime()),
+                   0);
+  ck_assert(reaches(&late, 1));
+
+  /* Everything moved to now, as the entries of a plugin that became
+   * ready are (the core owns all of these): each is read once more. */
+  ck_assert_int_eq(read_sched_insert(counted("moved", S(3600), &moved),
+                                     cdtime() + S(3600)),
+                   0);
+  ck_assert_int_eq(atomic_load(&moved), 0);
+  ck_assert_int_eq(read_sched_due_owner(NULL, cdtime()), 14);
+  ck_assert(reaches(&moved, 1));
+  ck_assert(reaches(&late, 2));
+  for (int i = 0; i < 12; i++)
+    ck_assert_msg(reaches(&first[i], 2), "entry %d not read again", i);
+  plugin__read_stop();
+  for (int i = 0; i < 12; i++)
+    ck_assert_int_eq(atomic_load(&first[i]), 2);
+  teardown();
+}
+END_TEST
+
+/* Short intervals, fewer threads than entries: every entry keeps being
+ * read, and the threads stop. */
+START_TEST(test_threads_keep_reading) {
+  static _Atomic int count[5];
+  const int ms[5] = {1, 2, 3, 5, 7};
+  for (int i = 0; i < 5; i++) {
+    char name[32];
+    snprintf(name, sizeof(name), "every%dms", ms[i]);
+    ck_assert_int_eq(read_sched_insert(counted(name, MS_TO_CDTIME_T(ms[i]),
+                                               &count[i]),
+                                       cdtime()),
+                     0);
+  }
+  ck_assert_int_eq(plugin__read_start(3), 0);
+  for (int i = 0; i < 5; i++)
+    ck_assert_msg(reaches(&count[i], 50), "entry %d read %d times", i,
+                  atomic_load(&count[i]));
+  plugin__read_stop();
+  teardown();
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("read_schedule");
   TCase *tc = tcase_create("schedule");
@@ -218,6 +308,11 @@ int main(void) {
   tcase_add_test(tc, test_remove_while_running);
   tcase_add_test(tc, test_many_entries_stay_ordered);
   tcase_add_test(tc, test_due_owner);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("threads");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_threads_hand_on_the_watch);
+  tcase_add_test(tc, test_threads_keep_reading);
   suite_add_tcase(s, tc);
   return check_main_run(s);
 }

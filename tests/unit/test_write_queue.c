@@ -5,6 +5,7 @@
 
 #include "check_main.h"
 #include <check.h>
+#include <pthread.h>
 
 static _Atomic long written;
 /* Nanoseconds each write takes, so that values stay queued a while. */
@@ -51,6 +52,68 @@ START_TEST(test_everything_accepted_is_delivered) {
     ck_assert_int_eq(dispatch(i), 0);
   ck_assert_int_eq(plugin__write_stop(TIME_T_TO_CDTIME_T_STATIC(10)), 0);
   ck_assert_int_eq(atomic_load(&written), 20000);
+}
+END_TEST
+
+/* Whether `n` value lists have been written, waiting for it with a bound
+ * far beyond any scheduling delay: a push whose wake-up got lost stays
+ * queued until the threads stop. */
+static bool written_reaches(long n) {
+  cdtime_t deadline = cdtime() + TIME_T_TO_CDTIME_T_STATIC(20);
+  while (atomic_load(&written) < n) {
+    if (cdtime() > deadline)
+      return false;
+    nanosleep(&(struct timespec){.tv_nsec = 10 * 1000}, NULL);
+  }
+  return true;
+}
+
+/* A pause of 0 to 105 us, varied with i: around the time a write thread
+ * that ran out of work takes to look once more and go to sleep, so that
+ * pushes meet the threads in every phase of it. Not a wait for anything. */
+static void vary(int i) {
+  long ns = (i % 8) * 15 * 1000;
+  if (ns > 0)
+    nanosleep(&(struct timespec){.tv_nsec = ns}, NULL);
+}
+
+/* Each value dispatched to idle write threads is delivered on its own,
+ * whether the threads are still looking for work or asleep. */
+START_TEST(test_idle_threads_are_woken) {
+  ck_assert_int_eq(plugin__write_start(3), 0);
+  for (int i = 0; i < 2000; i++) {
+    ck_assert_int_eq(dispatch(i), 0);
+    ck_assert_msg(written_reaches(i + 1), "value %d was not delivered", i);
+    vary(i);
+  }
+  ck_assert_int_eq(plugin__write_stop(TIME_T_TO_CDTIME_T_STATIC(10)), 0);
+}
+END_TEST
+
+static void *dispatch_some(void *arg) {
+  int first = *(int *)arg;
+  for (int i = first; i < first + 5000; i++) {
+    ck_assert_int_eq(dispatch(i), 0);
+    if (i % 16 == 0)
+      vary(i / 16);
+  }
+  return NULL;
+}
+
+/* Two dispatching threads, in spurts: everything is delivered before the
+ * threads are told to stop. */
+START_TEST(test_spurts_from_two_threads_delivered) {
+  ck_assert_int_eq(plugin__write_start(2), 0);
+  pthread_t t[2];
+  int first[2] = {0, 5000};
+  for (int i = 0; i < 2; i++)
+    ck_assert_int_eq(pthread_create(&t[i], NULL, dispatch_some, &first[i]),
+                     0);
+  for (int i = 0; i < 2; i++)
+    pthread_join(t[i], NULL);
+  ck_assert_msg(written_reaches(10000), "%ld of 10000 delivered",
+                atomic_load(&written));
+  ck_assert_int_eq(plugin__write_stop(TIME_T_TO_CDTIME_T_STATIC(10)), 0);
 }
 END_TEST
 
@@ -140,6 +203,8 @@ int main(void) {
   tcase_add_checked_fixture(tc, setup, NULL);
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, test_everything_accepted_is_delivered);
+  tcase_add_test(tc, test_idle_threads_are_woken);
+  tcase_add_test(tc, test_spurts_from_two_threads_delivered);
   tcase_add_test(tc, test_drain_delivers_what_was_queued);
   tcase_add_test(tc, test_drain_times_out);
   tcase_add_test(tc, test_limits_drop);

@@ -175,24 +175,33 @@ int cf_util_get_cdtime(const oconfig_item_t *ci, cdtime_t *ret_value) {
   return 0;
 }
 
-int cf_util_values_to_string(const oconfig_item_t *ci, char *buf,
-                             size_t len) {
+/* Writes the values of `ci` joined by blanks into buf (of len bytes, 0 to
+ * only measure); returns the length of the whole text. */
+static size_t values_join(const oconfig_item_t *ci, char *buf, size_t len) {
   size_t used = 0;
-  buf[0] = '\0';
   for (int i = 0; i < ci->values_num; i++) {
     const oconfig_value_t *v = &ci->values[i];
-    int n;
     const char *sep = i > 0 ? " " : "";
+    char *at = used < len ? buf + used : NULL;
+    size_t room = used < len ? len - used : 0;
+    int n;
     if (v->type == OCONFIG_TYPE_STRING)
-      n = snprintf(buf + used, len - used, "%s%s", sep, v->value.string);
+      n = snprintf(at, room, "%s%s", sep, v->value.string);
     else if (v->type == OCONFIG_TYPE_NUMBER)
-      n = snprintf(buf + used, len - used, "%s%lf", sep, v->value.number);
+      n = snprintf(at, room, "%s%lf", sep, v->value.number);
     else
-      n = snprintf(buf + used, len - used, "%s%s", sep,
-                   v->value.boolean ? "true" : "false");
-    if (n < 0 || (size_t)n >= len - used)
-      return -ENOSPC;
-    used += (size_t)n;
+      n = snprintf(at, room, "%s%s", sep, v->value.boolean ? "true" : "false");
+    used += n > 0 ? (size_t)n : 0;
   }
-  return 0;
+  return used;
+}
+
+char *cf_util_values_to_string(const oconfig_item_t *ci) {
+  size_t len = values_join(ci, NULL, 0) + 1;
+  char *buf = malloc(len);
+  if (buf == NULL)
+    return NULL;
+  buf[0] = '\0';
+  values_join(ci, buf, len);
+  return buf;
 }

@@ -9,10 +9,12 @@
 static void option_error(const oconfig_item_t *ci, const char *what) {
   const char *file;
   int line;
+  char key[OCONFIG_EXCERPT_SIZE];
+  oconfig_excerpt(ci->key, true, key, sizeof(key));
   if (oconfig_item_source(ci, &file, &line) == 0)
-    ERROR("%s:%d: option \"%s\": %s", file, line, ci->key, what);
+    ERROR("%s:%d: option %s: %s", file, line, key, what);
   else
-    ERROR("option \"%s\": %s", ci->key, what);
+    ERROR("option %s: %s", key, what);
 }
 
 static bool one_value(const oconfig_item_t *ci, int type) {
@@ -53,7 +55,12 @@ int cf_util_get_int(const oconfig_item_t *ci, int *ret_value) {
     option_error(ci, "needs exactly one numeric argument");
     return -1;
   }
-  *ret_value = (int)ci->values[0].value.number;
+  double d = ci->values[0].value.number;
+  if (!(d > (double)INT_MIN - 1 && d < (double)INT_MAX + 1)) {
+    option_error(ci, "the number does not fit an int");
+    return -1;
+  }
+  *ret_value = (int)d;
   return 0;
 }
 
@@ -121,11 +128,12 @@ int cf_util_get_port_number(const oconfig_item_t *ci) {
   }
   int port = -1;
   if (ci->values[0].type == OCONFIG_TYPE_NUMBER) {
-    port = (int)ci->values[0].value.number;
+    double d = ci->values[0].value.number;
+    port = d >= 1 && d <= 65535 ? (int)d : -1;
   } else if (ci->values[0].type == OCONFIG_TYPE_STRING) {
     char *end;
     long l = strtol(ci->values[0].value.string, &end, 10);
-    if (*end == '\0')
+    if (*end == '\0' && l >= 1 && l <= 65535) /* no wrapping into range */
       port = (int)l;
   }
   if (port < 1 || port > 65535) {
@@ -169,6 +177,14 @@ int cf_util_get_cdtime(const oconfig_item_t *ci, cdtime_t *ret_value) {
   }
   if (ci->values[0].value.number < 0.0) {
     option_error(ci, "must not be negative");
+    return -1;
+  }
+  /* cdtime_t counts 2^-30 s in 64 bits. */
+  if (ci->values[0].value.number > (double)(UINT64_MAX >> 30)) {
+    char what[96];
+    snprintf(what, sizeof(what), "%.15g seconds do not fit; at most %.0f do",
+             ci->values[0].value.number, (double)(UINT64_MAX >> 30));
+    option_error(ci, what);
     return -1;
   }
   *ret_value = DOUBLE_TO_CDTIME_T(ci->values[0].value.number);

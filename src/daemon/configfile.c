@@ -130,15 +130,38 @@ static bool names_plugin(const oconfig_item_t *ci) {
   return ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_STRING;
 }
 
+/* The plugin name of a LoadPlugin or <Plugin> (`what`), checked here, where
+ * the line is known, rather than when the plugin is loaded. */
+static int check_plugin_name(const oconfig_item_t *ci, const char *what) {
+  const char *file;
+  int line;
+  where(ci, &file, &line);
+  if (!names_plugin(ci)) {
+    ERROR("%s:%d: %s needs exactly one plugin name", file, line, what);
+    return -EINVAL;
+  }
+  const char *name = ci->values[0].value.string;
+  size_t len = strlen(name);
+  char q[OCONFIG_EXCERPT_SIZE];
+  if (len >= DATA_MAX_NAME_LEN)
+    ERROR("%s:%d: %s: the plugin name is %zu bytes long; at most %d fit", file,
+          line, what, len, DATA_MAX_NAME_LEN - 1);
+  else if (!plugin_name_valid(name))
+    ERROR("%s:%d: %s: %s is not a plugin name (letters, digits, '_' and '-' "
+          "only)",
+          file, line, what, oconfig_excerpt(name, true, q, sizeof(q)));
+  else
+    return 0;
+  return -EINVAL;
+}
+
 static int handle_load_plugin(const oconfig_item_t *ci,
                               plugin_failure_policy_t policy) {
   const char *file;
   int line;
   where(ci, &file, &line);
-  if (!names_plugin(ci)) {
-    ERROR("%s:%d: LoadPlugin needs exactly one plugin name", file, line);
+  if (check_plugin_name(ci, "LoadPlugin") != 0)
     return -EINVAL;
-  }
   cf_plugin_t *p = plugin_entry(ci->values[0].value.string, ci);
   if (p == NULL)
     return -ENOMEM;
@@ -163,13 +186,8 @@ static int add_block(cf_plugin_t *p, oconfig_item_t *ci) {
 }
 
 static int handle_plugin_block(oconfig_item_t *ci) {
-  const char *file;
-  int line;
-  where(ci, &file, &line);
-  if (!names_plugin(ci)) {
-    ERROR("%s:%d: <Plugin> needs exactly one plugin name", file, line);
+  if (check_plugin_name(ci, "<Plugin>") != 0)
     return -EINVAL;
-  }
   cf_plugin_t *p = plugin_entry(ci->values[0].value.string, ci);
   return p != NULL ? add_block(p, ci) : -ENOMEM;
 }
@@ -435,12 +453,18 @@ int cf_load_plugins(bool check_only, bool *shutdown) {
     if (!p->load)
       continue;
     p->conf.check_only = true;
-    char err[1024];
+    char err[1024], at[PATH_MAX + 16];
+    snprintf(at, sizeof(at), "%s:%d", p->file, p->line);
+    p->conf.where = at;
     int status = plugin_dynamic_load(&p->conf, err, sizeof(err));
+    p->conf.where = NULL;
     /* A log plugin is initialised at once, so that what the plugins after
      * it say while they load reaches it (log callbacks only run once their
      * plugin is ready); it dispatches no values the chains could miss. */
     plugin_t *record = plugin__record_find(p->conf.name);
+    /* A failure before the plugin had a record was not logged. */
+    if (status != 0 && status != -EEXIST && record == NULL)
+      ERROR("%s: %s", at, err);
     if (status == 0 && !check_only && record != NULL &&
         cb_list_has_owner(CB_LOG, record))
       status = plugin_dynamic_init(record, err, sizeof(err));

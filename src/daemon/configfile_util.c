@@ -9,10 +9,12 @@
 static void option_error(const oconfig_item_t *ci, const char *what) {
   const char *file;
   int line;
+  char key[OCONFIG_EXCERPT_SIZE];
+  oconfig_excerpt(ci->key, true, key, sizeof(key));
   if (oconfig_item_source(ci, &file, &line) == 0)
-    ERROR("%s:%d: option \"%s\": %s", file, line, ci->key, what);
+    ERROR("%s:%d: option %s: %s", file, line, key, what);
   else
-    ERROR("option \"%s\": %s", ci->key, what);
+    ERROR("option %s: %s", key, what);
 }
 
 static bool one_value(const oconfig_item_t *ci, int type) {
@@ -53,7 +55,12 @@ int cf_util_get_int(const oconfig_item_t *ci, int *ret_value) {
     option_error(ci, "needs exactly one numeric argument");
     return -1;
   }
-  *ret_value = (int)ci->values[0].value.number;
+  double d = ci->values[0].value.number;
+  if (!(d > (double)INT_MIN - 1 && d < (double)INT_MAX + 1)) {
+    option_error(ci, "the number does not fit an int");
+    return -1;
+  }
+  *ret_value = (int)d;
   return 0;
 }
 
@@ -121,11 +128,12 @@ int cf_util_get_port_number(const oconfig_item_t *ci) {
   }
   int port = -1;
   if (ci->values[0].type == OCONFIG_TYPE_NUMBER) {
-    port = (int)ci->values[0].value.number;
+    double d = ci->values[0].value.number;
+    port = d >= 1 && d <= 65535 ? (int)d : -1;
   } else if (ci->values[0].type == OCONFIG_TYPE_STRING) {
     char *end;
     long l = strtol(ci->values[0].value.string, &end, 10);
-    if (*end == '\0')
+    if (*end == '\0' && l >= 1 && l <= 65535) /* no wrapping into range */
       port = (int)l;
   }
   if (port < 1 || port > 65535) {
@@ -184,24 +192,33 @@ int cf_util_get_cdtime(const oconfig_item_t *ci, cdtime_t *ret_value) {
   return 0;
 }
 
-int cf_util_values_to_string(const oconfig_item_t *ci, char *buf,
-                             size_t len) {
+/* Writes the values of `ci` joined by blanks into buf (of len bytes, 0 to
+ * only measure); returns the length of the whole text. */
+static size_t values_join(const oconfig_item_t *ci, char *buf, size_t len) {
   size_t used = 0;
-  buf[0] = '\0';
   for (int i = 0; i < ci->values_num; i++) {
     const oconfig_value_t *v = &ci->values[i];
-    int n;
     const char *sep = i > 0 ? " " : "";
+    char *at = used < len ? buf + used : NULL;
+    size_t room = used < len ? len - used : 0;
+    int n;
     if (v->type == OCONFIG_TYPE_STRING)
-      n = snprintf(buf + used, len - used, "%s%s", sep, v->value.string);
+      n = snprintf(at, room, "%s%s", sep, v->value.string);
     else if (v->type == OCONFIG_TYPE_NUMBER)
-      n = snprintf(buf + used, len - used, "%s%lf", sep, v->value.number);
+      n = snprintf(at, room, "%s%lf", sep, v->value.number);
     else
-      n = snprintf(buf + used, len - used, "%s%s", sep,
-                   v->value.boolean ? "true" : "false");
-    if (n < 0 || (size_t)n >= len - used)
-      return -ENOSPC;
-    used += (size_t)n;
+      n = snprintf(at, room, "%s%s", sep, v->value.boolean ? "true" : "false");
+    used += n > 0 ? (size_t)n : 0;
   }
-  return 0;
+  return used;
+}
+
+char *cf_util_values_to_string(const oconfig_item_t *ci) {
+  size_t len = values_join(ci, NULL, 0) + 1;
+  char *buf = malloc(len);
+  if (buf == NULL)
+    return NULL;
+  buf[0] = '\0';
+  values_join(ci, buf, len);
+  return buf;
 }

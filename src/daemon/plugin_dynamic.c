@@ -98,19 +98,25 @@ bool plugin_is_loaded(char const *name) {
  * later, in the middle of a call. */
 static int object_open(plugin_t *p, char *errbuf, size_t errlen) {
   char path[PATH_MAX];
-  if ((size_t)snprintf(path, sizeof(path), "%s/%s.so", plugin_get_dir(),
-                       p->name) >= sizeof(path)) {
-    snprintf(errbuf, errlen, "path of the plugin is too long");
+  size_t len = (size_t)snprintf(path, sizeof(path), "%s/%s.so",
+                                plugin_get_dir(), p->name);
+  if (len >= sizeof(path)) {
+    snprintf(errbuf, errlen,
+             "the path of the plugin (PluginDir/%s.so) is %zu bytes long; at "
+             "most %zu fit",
+             p->name, len, sizeof(path) - 1);
     return -ENAMETOOLONG;
   }
+  char shown[OCONFIG_EXCERPT_SIZE];
+  oconfig_excerpt(path, true, shown, sizeof(shown));
   struct stat st;
   if (stat(path, &st) != 0) {
     int err = errno;
-    snprintf(errbuf, errlen, "cannot open \"%s\": %s", path, strerror(err));
+    snprintf(errbuf, errlen, "cannot open %s: %s", shown, strerror(err));
     return -err;
   }
   if (!S_ISREG(st.st_mode)) {
-    snprintf(errbuf, errlen, "cannot open \"%s\": not a regular file", path);
+    snprintf(errbuf, errlen, "cannot open %s: not a regular file", shown);
     return -ENOEXEC;
   }
 
@@ -123,10 +129,9 @@ static int object_open(plugin_t *p, char *errbuf, size_t errlen) {
     if (why == NULL)
       why = "unknown error";
     /* dlerror() often starts with the path we name already. */
-    size_t len = strlen(path);
     if (strncmp(why, path, len) == 0 && strncmp(why + len, ": ", 2) == 0)
       why += len + 2;
-    snprintf(errbuf, errlen, "cannot open \"%s\": %s", path, why);
+    snprintf(errbuf, errlen, "cannot open %s: %s", shown, why);
   }
   dl_leave();
   return p->handle != NULL ? 0 : -ELIBBAD;
@@ -189,14 +194,23 @@ static int config_block(plugin_t *p, oconfig_item_t *block, char *errbuf,
     const char *file = where_file;
     int line = where_line;
     oconfig_item_source(opt, &file, &line);
-    char value[1024];
-    if (opt->children_num > 0 ||
-        cf_util_values_to_string(opt, value, sizeof(value)) != 0) {
-      snprintf(errbuf, errlen, "%s:%d: option \"%s\" is not a simple value",
-               file, line, opt->key);
+    char key[OCONFIG_EXCERPT_SIZE];
+    oconfig_excerpt(opt->key, true, key, sizeof(key));
+    if (opt->children_num > 0) {
+      snprintf(errbuf, errlen,
+               "%s:%d: option %s is a block, but the plugin only takes "
+               "simple options (Key value)",
+               file, line, key);
       return -EINVAL;
     }
+    char *value = cf_util_values_to_string(opt);
+    if (value == NULL) {
+      snprintf(errbuf, errlen, "%s:%d: option %s: out of memory", file, line,
+               key);
+      return -ENOMEM;
+    }
     status = plugin__config_simple(p, opt->key, value);
+    free(value);
     if (status == -ENOENT) {
       snprintf(errbuf, errlen,
                "%s:%d: the plugin has no configuration callback for its "
@@ -205,8 +219,8 @@ static int config_block(plugin_t *p, oconfig_item_t *block, char *errbuf,
       return status;
     }
     if (status != 0) {
-      snprintf(errbuf, errlen, "%s:%d: option \"%s\" was rejected", file,
-               line, opt->key);
+      snprintf(errbuf, errlen, "%s:%d: option %s was rejected", file, line,
+               key);
       return status;
     }
   }
@@ -317,6 +331,20 @@ int plugin_dynamic_load(const plugin_conf_t *conf, char *errbuf,
   return status;
 }
 
+/* Puts where the configuration loads the plugin before `why`, when that
+ * is known: the open and register steps have no line of their own to
+ * name. */
+static const char *located(const plugin_conf_t *conf, char *why, size_t len) {
+  if (conf->where == NULL)
+    return why;
+  char *copy = strdup(why);
+  if (copy != NULL) {
+    snprintf(why, len, "%s: %s", conf->where, copy);
+    free(copy);
+  }
+  return why;
+}
+
 static int load_steps(plugin_t *p, const plugin_conf_t *conf, char *errbuf,
                       size_t errlen) {
   int status;
@@ -329,9 +357,11 @@ static int load_steps(plugin_t *p, const plugin_conf_t *conf, char *errbuf,
   p->ctx.flush_timeout = conf->flush_timeout;
 
   if ((status = object_open(p, why, sizeof(why))) != 0)
-    return fail(p, "open", why, status, errbuf, errlen);
+    return fail(p, "open", located(conf, why, sizeof(why)), status, errbuf,
+                errlen);
   if ((status = object_register(p, why, sizeof(why))) != 0)
-    return fail(p, "register", why, status, errbuf, errlen);
+    return fail(p, "register", located(conf, why, sizeof(why)), status, errbuf,
+                errlen);
 
   plugin__set_state(p, PLUGIN_CONFIGURING);
   for (size_t i = 0; i < conf->blocks_num; i++)
@@ -714,6 +744,7 @@ int plugin_conf_copy(plugin_conf_t *dst, const plugin_conf_t *src) {
   *dst = *src;
   dst->blocks = NULL;
   dst->blocks_num = 0;
+  dst->where = NULL;
   if (src->blocks_num == 0)
     return 0;
   dst->blocks = calloc(src->blocks_num, sizeof(*dst->blocks));

@@ -48,6 +48,10 @@ typedef struct {
   bool check_only; /* -t: stop after configuring, before init */
   oconfig_item_t **blocks;
   size_t blocks_num;
+  /* Where the files load the plugin ("collectd.conf:12"), so that a
+   * failure to open it names that line. Borrowed for the load call only:
+   * NULL in copies. */
+  const char *where;
 } plugin_conf_t;
 
 typedef struct plugin_thread_s plugin_thread_t;
@@ -328,9 +332,10 @@ int plugin__config_complex(plugin_t *p, oconfig_item_t *ci);
 void plugin__config_remove_owner(plugin_t *owner);
 /* Like cb_list_running() for `owner`'s configuration callbacks. */
 size_t plugin__config_running(plugin_t *owner, char *names, size_t len);
-/* The values of a simple option joined into one string, the way simple
- * config callbacks receive them (numbers as "%lf"). */
-int cf_util_values_to_string(const oconfig_item_t *ci, char *buf, size_t len);
+/* The values of a simple option joined into one new string, the way simple
+ * config callbacks receive them (numbers as "%lf"), however long; NULL when
+ * out of memory. */
+char *cf_util_values_to_string(const oconfig_item_t *ci);
 
 /* ---- reading, writing ---------------------------------------------------- */
 

@@ -430,11 +430,18 @@ int read_types_list(const char *file, const char *from) {
   char *line = NULL;
   size_t cap = 0;
   errno = 0;
-  while (getline(&line, &cap, fh) >= 0) {
+  ssize_t n;
+  while ((n = getline(&line, &cap, fh)) >= 0) {
     lineno++;
     data_set_t ds;
     char err[512];
-    int ret = types_parse_line(line, &ds, err, sizeof(err));
+    int ret;
+    if (strlen(line) != (size_t)n) { /* the rest would go unread */
+      snprintf(err, sizeof(err), "NUL byte (is this a text file?)");
+      ret = -EINVAL;
+    } else {
+      ret = types_parse_line(line, &ds, err, sizeof(err));
+    }
     if (ret == 1)
       continue;
     if (ret < 0) {

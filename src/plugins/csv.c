@@ -88,6 +88,13 @@ static int csv_set_datadir(const char *value) {
     return 0;
   }
 
+  /* No file below a longer one has a path the system takes. */
+  size_t vlen = strlen(value);
+  if (vlen >= PATH_MAX) {
+    ERROR("csv plugin: DataDir: the path is %zu bytes long; at most %d fit",
+          vlen, PATH_MAX - 1);
+    return -ENAMETOOLONG;
+  }
   csv_datadir = strdup(value);
   if (csv_datadir == NULL) {
     ERROR("csv plugin: DataDir: out of memory.");

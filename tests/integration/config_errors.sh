@@ -293,12 +293,55 @@ CASES
 
 {
   cat "$D/good.conf"
+  echo "LoadPlugin $(long_text 200 p)"
+} >"$D/plugin_name_long.conf"
+bad plugin_name_long "$L"
+says plugin_name_long \
+  'LoadPlugin: the plugin name is 200 bytes long; at most 127 fit'
+
+{
+  cat "$D/good.conf"
   echo "<Chain \"$(long_text 200 c)\">"
   echo '  Target "stop"'
   echo '</Chain>'
 } >"$D/chain_name_long.conf"
 bad chain_name_long "$L"
 says chain_name_long 'the chain name is 200 bytes long; at most 127 fit'
+
+# A plugin that fails stops the start-up under OnPluginFailure Shutdown
+# (line L); the failure names the line of the LoadPlugin or of the option.
+{
+  cat "$D/good.conf"
+  echo 'OnPluginFailure Shutdown'
+  echo 'LoadPlugin nosuch'
+} >"$D/plugin_missing.conf"
+bad plugin_missing "$((L + 1))"
+says plugin_missing \
+  'open: [^ ]*: cannot open "[^"]*/nosuch\.so": No such file or directory'
+
+{
+  cat "$D/good.conf"
+  echo 'OnPluginFailure Shutdown'
+  echo '<Plugin csv>'
+  echo "  DataDir \"/$(long_text 9000 d)\""
+  echo '</Plugin>'
+} >"$D/datadir_long.conf"
+bad datadir_long "$((L + 2))"
+says datadir_long 'DataDir: the path is 9001 bytes long; at most [0-9]+ fit'
+says datadir_long 'option "DataDir" was rejected'
+
+{
+  cat "$D/good.conf"
+  echo 'OnPluginFailure Shutdown'
+  echo '<Plugin csv>'
+  echo '  <StoreRates x>'
+  echo '    Foo 1'
+  echo '  </StoreRates>'
+  echo '</Plugin>'
+} >"$D/block_in_simple.conf"
+bad block_in_simple "$((L + 2))"
+says block_in_simple \
+  'option "StoreRates" is a block, but the plugin only takes simple options'
 
 # types.db: a line of any length is read whole, so that the line numbers
 # after it stay right; the error names the TypesDB line too.

@@ -113,8 +113,51 @@ END_TEST
 
 START_TEST(test_missing_file) {
   ck_assert_int_eq(read_types_list("/nonexistent/types.db", NULL), -ENOENT);
-  /* A directory opens, but cannot be read: an error, not an empty file. */
-  ck_assert_int_eq(read_types_list("/", NULL), -EISDIR);
+  /* A directory opens, and fails when it is read. */
+  ck_assert_int_eq(read_types_list("/", "t.conf:5"), -EISDIR);
+}
+END_TEST
+
+/* Writes `len` bytes of `text` to a new file; returns its name. */
+static char *types_file(const char *text, size_t len) {
+  static char path[] = "/tmp/test_types.XXXXXX";
+  snprintf(path, sizeof(path), "/tmp/test_types.XXXXXX");
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+  close(fd);
+  return path;
+}
+
+/* A line of any length is read whole: a wide type registers, and the
+ * lines after it keep their numbers. A NUL byte is an error, not the end
+ * of the line. */
+START_TEST(test_long_lines_and_nul) {
+  size_t sources = 800;
+  char *text = malloc(sources * 24 + 64);
+  ck_assert_ptr_nonnull(text);
+  size_t n = (size_t)sprintf(text, "wide ");
+  for (size_t i = 0; i < sources; i++)
+    n += (size_t)sprintf(text + n, "%sv%zu:GAUGE:0:U", i ? "," : "", i);
+  n += (size_t)sprintf(text + n, "\nafter value:GAUGE:0:U\n");
+  char *path = types_file(text, n);
+  ck_assert_uint_gt(n, 8192);
+  ck_assert_int_eq(read_types_list(path, NULL), 0);
+  ck_assert_uint_eq(plugin_get_ds("wide")->ds_num, sources);
+  ck_assert_ptr_nonnull(plugin_get_ds("after"));
+  unlink(path);
+  types_destroy_all();
+
+  /* Read up to the NUL, the line would be a good one. */
+  static const char nul[] = "first value:GAUGE:0:U\n"
+                            "second value:GAUGE:0:U\0, x:GAUGE:0:U\n";
+  path = types_file(nul, sizeof(nul) - 1);
+  ck_assert_int_eq(read_types_list(path, NULL), -EINVAL);
+  ck_assert_ptr_nonnull(plugin_get_ds("first"));
+  ck_assert_ptr_null(plugin_get_ds("second"));
+  unlink(path);
+  types_destroy_all();
+  free(text);
 }
 END_TEST
 
@@ -367,6 +410,7 @@ int main(void) {
   tcase_add_test(tc, test_our_types_db);
   tcase_add_test(tc, test_collectd_types_db);
   tcase_add_test(tc, test_missing_file);
+  tcase_add_test(tc, test_long_lines_and_nul);
   tcase_add_test(tc, test_register_replace_unregister);
   suite_add_tcase(s, tc);
 

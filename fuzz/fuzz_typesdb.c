@@ -2,8 +2,8 @@
  * input is a types.db file, read by read_types_list() as the daemon reads
  * TypesDB, which registers every type of it in the real data set table.
  * Each line is also parsed alone with types_parse_line(), as the file
- * reader sees it (getline(): a line of any length, which a NUL byte ends
- * for the parser), to know what the table must hold afterwards.
+ * reader sees it (getline(): a line of any length; one with a NUL byte is
+ * an error), to know what the table must hold afterwards.
  *
  * Checked besides crashes, leaks and undefined behaviour:
  *  - a parsed type has a name without blanks or '#', at least one data
@@ -83,16 +83,16 @@ static void expect(expected_t *e, data_set_t *ds) {
 }
 
 /* The next line as getline() reads it, NUL-terminated in `line` (room for
- * the whole input); false at the end. */
+ * the whole input), its length in *len; false at the end. */
 static bool next_line(const uint8_t *data, size_t size, size_t *pos,
-                      char *line) {
+                      char *line, size_t *len) {
   if (*pos >= size)
     return false;
   const uint8_t *nl = memchr(data + *pos, '\n', size - *pos);
-  size_t len = nl != NULL ? (size_t)(nl - (data + *pos)) + 1 : size - *pos;
-  memcpy(line, data + *pos, len);
-  line[len] = '\0';
-  *pos += len;
+  *len = nl != NULL ? (size_t)(nl - (data + *pos)) + 1 : size - *pos;
+  memcpy(line, data + *pos, *len);
+  line[*len] = '\0';
+  *pos += *len;
   return true;
 }
 
@@ -102,7 +102,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   expected_t e = {0};
   size_t bad = 0;
   size_t pos = 0;
-  while (next_line(data, size, &pos, line)) {
+  size_t len;
+  while (next_line(data, size, &pos, line, &len)) {
+    /* A NUL byte makes the whole line an error, read no further. */
+    if (strlen(line) != len) {
+      bad++;
+      continue;
+    }
     data_set_t ds;
     char err[256] = "";
     int status = types_parse_line(line, &ds, err, sizeof(err));

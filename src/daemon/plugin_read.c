@@ -31,6 +31,11 @@ static cdtime_t max_interval; /* 0: no bound but the doubling itself */
 
 void read_sched_set_max_interval(cdtime_t max) { max_interval = max; }
 
+/* The due time of an entry whose plugin has not become ready yet: after
+ * every real one, and far enough from the end of cdtime_t that adding an
+ * interval cannot wrap. */
+#define READ_PARKED (UINT64_MAX >> 1)
+
 void read_sched_lock(void) { pthread_mutex_lock(&read_lock); }
 void read_sched_unlock(void) {
   bool wake = hand_off;
@@ -184,7 +189,12 @@ int read_sched_insert(read_cb_t *rc, cdtime_t now) {
                                                : "the core",
              sizeof(other_owner));
   rc->effective = rc->interval;
-  rc->next_due = now;
+  /* A plugin that is still loading gets its first turn when it becomes
+   * ready (plugin__read_now) or, reloaded, on its old phase
+   * (read_sched_set_phase). Due now, a read thread could take the entry
+   * while the plugin is not ready and call it just after it became ready,
+   * off the phase a reload keeps. */
+  rc->next_due = plugin__is_ready(rc->owner) ? now : READ_PARKED;
   int status = heap_push(rc);
   if (status == 0 && heap[0] == rc)
     first_changed();

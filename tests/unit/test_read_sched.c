@@ -170,24 +170,29 @@ START_TEST(test_many_entries_stay_ordered) {
 }
 END_TEST
 
-/* A plugin that becomes ready gets its entries moved to "now"; the entries
- * of other plugins keep their times. */
+/* The entries of a plugin that is still loading are not due until it
+ * becomes ready, which moves them to "now"; the entries of a ready plugin
+ * keep their times. */
 START_TEST(test_due_owner) {
   plugin_t *mine = NULL, *other = NULL;
   ck_assert_int_eq(plugin__record_create("mine", &mine), 0);
   ck_assert_int_eq(plugin__record_create("other", &other), 0);
+  ck_assert_int_eq(plugin__set_state(other, PLUGIN_CONFIGURING), 0);
+  ck_assert_int_eq(plugin__set_state(other, PLUGIN_READY), 0);
   cdtime_t now = S(1000);
   const char *names[] = {"a", "b", "c", "d", "e", "f"};
   for (int i = 0; i < 6; i++) {
     read_cb_t *rc = entry(names[i], S(10));
     rc->owner = i % 2 ? mine : other;
-    ck_assert_int_eq(read_sched_insert(rc, now + S(i + 1)), 0);
+    ck_assert_int_eq(read_sched_insert(rc, now + S(6 - i)), 0);
   }
+  /* f, mine, was inserted with the earliest time, but waits. */
+  ck_assert_str_eq(read_sched_peek()->name, "e");
   ck_assert_int_eq(read_sched_due_owner(mine, now), 3);
   /* Entries due before `when` already stay where they are. */
   ck_assert_int_eq(read_sched_due_owner(mine, now + S(100)), 0);
 
-  /* Mine (b, d, f) first, all due now; then a, c, e in their order. */
+  /* Mine (b, d, f) first, all due now; then e, c, a in their order. */
   for (int i = 0; i < 6; i++) {
     read_sched_lock();
     read_cb_t *rc = read_sched_take();
@@ -196,7 +201,7 @@ START_TEST(test_due_owner) {
       ck_assert_ptr_eq(rc->owner, mine);
       ck_assert_uint_eq(rc->next_due, now);
     } else {
-      ck_assert_str_eq(rc->name, names[2 * (i - 3)]);
+      ck_assert_str_eq(rc->name, names[4 - 2 * (i - 3)]);
     }
     /* Back, but far in the future: each is taken once. */
     ck_assert(read_sched_done(rc, 0, now + S(1000)));

@@ -3,12 +3,18 @@
  * the reason as the file is read, rather than later without them.
  *
  * Values are kept as strings, which global_option_get() returns as in
- * collectd 5.12. collectd 5.12 takes any value and reads it with atoi(),
- * atof() or IS_TRUE() ("ReadThreads x" is 0 threads, "FQDNLookup maybe" is
- * false); Debian's takes a 10 MB Hostname after six minutes, keeps 127
- * bytes of it, and stops on an assertion for "Interval 1.0e+300". Here a
- * value that is not of the option's kind, or that does not fit where it
- * goes, is an error. */
+ * collectd 5.12. collectd 5.12 starts with almost any value: it runs with
+ * the default where "Interval 2s", "Interval 0" or "ReadThreads x" is not
+ * a good one, and reads "FQDNLookup 1" as false; it refuses only a Timeout
+ * that is not a positive integer. Debian's takes a 10 MB Hostname after six
+ * minutes, keeps 127 bytes of it, and stops on an assertion for
+ * "Interval 1.0e+300".
+ *
+ * So that a file collectd 5.12 starts with starts here too, a value of one
+ * of its options that is not of the option's kind is taken as collectd
+ * takes it, with a warning naming the file, the line and what is used
+ * instead (`lenient`). A value that does not fit where it goes, and a bad
+ * value of an option collectd refuses or does not have, is an error. */
 #include "configfile_internal.h"
 #include "utils/common/common.h"
 
@@ -26,10 +32,12 @@ typedef enum {
 typedef struct {
   const char *key;
   option_kind_t kind;
-  int min;         /* OPT_COUNT */
-  const char *def; /* the default, as a string */
-  char *value;     /* set by the file or the command line */
-  bool from_cli;   /* the command line wins over the file */
+  int min;               /* OPT_COUNT */
+  const char *def;       /* the default, as a string */
+  bool lenient;          /* a value not of its kind is warned of, not refused */
+  const char *def_shown; /* the default in a warning, if not .def */
+  char *value;           /* set by the file or the command line */
+  bool from_cli;         /* the command line wins over the file */
   /* Where the file set it, for messages about it later (borrowed from the
    * tree, which lives until cf_free()); NULL for the default or -P. */
   const char *file;
@@ -41,16 +49,42 @@ static global_option_t options[] = {
     {.key = "PIDFile", .kind = OPT_PATH, .def = PIDFILE},
     {.key = "PluginDir", .kind = OPT_PATH, .def = PLUGINDIR},
     {.key = "Hostname", .kind = OPT_NAME},
-    {.key = "FQDNLookup", .kind = OPT_BOOLEAN, .def = "true"},
-    {.key = "Interval", .kind = OPT_SECONDS},
-    {.key = "MaxReadInterval", .kind = OPT_SECONDS, .def = "86400"},
+    {.key = "FQDNLookup", .kind = OPT_BOOLEAN, .def = "true", .lenient = true},
+    {.key = "Interval",
+     .kind = OPT_SECONDS,
+     .lenient = true,
+     .def_shown = "10"},
+    {.key = "MaxReadInterval",
+     .kind = OPT_SECONDS,
+     .def = "86400",
+     .lenient = true},
     {.key = "Timeout", .kind = OPT_COUNT, .min = 1, .def = "2"},
-    {.key = "ReadThreads", .kind = OPT_COUNT, .min = 1, .def = "5"},
-    {.key = "WriteThreads", .kind = OPT_COUNT, .min = 1, .def = "5"},
-    {.key = "WriteQueueLimitHigh", .kind = OPT_COUNT},
-    {.key = "WriteQueueLimitLow", .kind = OPT_COUNT},
-    {.key = "AutoLoadPlugin", .kind = OPT_BOOLEAN, .def = "false"},
-    {.key = "CollectInternalStats", .kind = OPT_BOOLEAN, .def = "false"},
+    {.key = "ReadThreads",
+     .kind = OPT_COUNT,
+     .min = 1,
+     .def = "5",
+     .lenient = true},
+    {.key = "WriteThreads",
+     .kind = OPT_COUNT,
+     .min = 1,
+     .def = "5",
+     .lenient = true},
+    {.key = "WriteQueueLimitHigh",
+     .kind = OPT_COUNT,
+     .lenient = true,
+     .def_shown = "0: no limit"},
+    {.key = "WriteQueueLimitLow",
+     .kind = OPT_COUNT,
+     .lenient = true,
+     .def_shown = "0: no limit"},
+    {.key = "AutoLoadPlugin",
+     .kind = OPT_BOOLEAN,
+     .def = "false",
+     .lenient = true},
+    {.key = "CollectInternalStats",
+     .kind = OPT_BOOLEAN,
+     .def = "false",
+     .lenient = true},
     {.key = "PreCacheChain", .kind = OPT_NAME, .def = "PreCache"},
     {.key = "PostCacheChain", .kind = OPT_NAME, .def = "PostCache"},
     {.key = "OnPluginFailure", .kind = OPT_POLICY, .def = "Skip"},
@@ -157,11 +191,40 @@ static const char *length_unit(const char *s) {
   return "characters";
 }
 
+/* What option_check() found a value to be. */
+enum {
+  VALUE_GOOD,    /* kept as it is */
+  VALUE_DEFAULT, /* not of its kind (lenient): the default is used */
+  VALUE_FALSE,   /* not a boolean (lenient): false, as IS_TRUE() reads it */
+};
+
+/* A value of kind `kind` that a lenient option does not take: logs
+ * "file:line: Key: reason; <what is used>" as a warning and returns what
+ * to do with it, or logs the reason as an error and returns -EINVAL. */
+static int not_of_kind(const global_option_t *o, const char *where,
+                       const char *reason) {
+  if (!o->lenient) {
+    ERROR("%s%s: %s", where, o->key, reason);
+    return -EINVAL;
+  }
+  if (o->kind == OPT_BOOLEAN) {
+    WARNING("%s%s: %s; taken as false, as collectd 5.12 takes it", where,
+            o->key, reason);
+    return VALUE_FALSE;
+  }
+  WARNING("%s%s: %s; the default (%s) is used, as in collectd 5.12", where,
+          o->key, reason, o->def_shown != NULL ? o->def_shown : o->def);
+  return VALUE_DEFAULT;
+}
+
 /* Checks `value` (the option's one value, as a string) against what `o`
- * takes; logs "file:line: Key: reason" and returns -EINVAL if it does not
- * fit. `v` is the value as the parser read it. */
+ * takes. Returns VALUE_GOOD if it does; for a lenient option whose value is
+ * not of its kind, what is used instead (after a warning); and -EINVAL
+ * (after an error, "file:line: Key: reason") for a value refused. `v` is
+ * the value as the parser read it. */
 static int option_check(const global_option_t *o, const oconfig_value_t *v,
                         const char *value, const char *where) {
+  char reason[OCONFIG_EXCERPT_SIZE + 64];
   char q[OCONFIG_EXCERPT_SIZE];
   const char *shown = v->type == OCONFIG_TYPE_NUMBER
                           ? value
@@ -187,31 +250,35 @@ static int option_check(const global_option_t *o, const oconfig_value_t *v,
   case OPT_BOOLEAN:
     if (v->type == OCONFIG_TYPE_BOOLEAN ||
         (v->type == OCONFIG_TYPE_STRING && (IS_TRUE(value) || IS_FALSE(value))))
-      return 0;
-    ERROR("%s%s: %s is neither true nor false", where, o->key, shown);
-    return -EINVAL;
+      return VALUE_GOOD;
+    snprintf(reason, sizeof(reason), "%s is neither true nor false", shown);
+    return not_of_kind(o, where, reason);
   case OPT_SECONDS:
     if (!number)
-      ERROR("%s%s: %s is not a number of seconds", where, o->key, shown);
+      snprintf(reason, sizeof(reason), "%s is not a number of seconds", shown);
     else if (d <= 0.0)
-      ERROR("%s%s: must be more than 0 seconds, not %s", where, o->key, shown);
-    else if (d > CDTIME_T_SECONDS_MAX)
+      snprintf(reason, sizeof(reason), "must be more than 0 seconds, not %s",
+               shown);
+    else if (d > CDTIME_T_SECONDS_MAX) {
       ERROR("%s%s: %s seconds do not fit; at most %.0f do", where, o->key,
             shown, CDTIME_T_SECONDS_MAX);
-    else
-      return 0;
-    return -EINVAL;
+      return -EINVAL;
+    } else
+      return VALUE_GOOD;
+    return not_of_kind(o, where, reason);
   case OPT_COUNT:
     if (!number)
-      ERROR("%s%s: %s is not a number", where, o->key, shown);
+      snprintf(reason, sizeof(reason), "%s is not a number", shown);
     else if (d < o->min)
-      ERROR("%s%s: must be at least %d, not %s", where, o->key, o->min, shown);
-    else if (d >= (double)INT_MAX + 1)
+      snprintf(reason, sizeof(reason), "must be at least %d, not %s", o->min,
+               shown);
+    else if (d >= (double)INT_MAX + 1) {
       ERROR("%s%s: %s does not fit; at most %d does", where, o->key, shown,
             INT_MAX);
-    else
-      return 0;
-    return -EINVAL;
+      return -EINVAL;
+    } else
+      return VALUE_GOOD;
+    return not_of_kind(o, where, reason);
   case OPT_POLICY:
     if (strcasecmp(value, "Skip") == 0 || strcasecmp(value, "Shutdown") == 0)
       return 0;
@@ -254,8 +321,12 @@ int cf_option_take(const oconfig_item_t *ci) {
   if (value == NULL)
     return -ENOMEM;
   int status = option_check(o, &ci->values[0], value, where);
-  if (status == 0)
-    status = option_store(o, value, false, file, line);
+  if (status >= 0)
+    status = option_store(o,
+                          status == VALUE_GOOD    ? value
+                          : status == VALUE_FALSE ? "false"
+                                                  : NULL,
+                          false, file, line);
   free(value);
   return status;
 }

@@ -272,8 +272,9 @@ rm -f "$D/file_65mib.conf"
 bad nul_byte "$L"
 says nul_byte 'NUL byte inside a quoted string'
 
-# Global options whose value is not of their kind: collectd 5.12 reads
-# them as 0 or false, or (Interval 1.0e+300) stops on an assertion.
+# Global options whose value does not fit (collectd 5.12 stops on an
+# assertion for Interval 1.0e+300), a Timeout that is not a positive
+# integer (5.12 refuses it too) and bad values of our own options.
 while IFS='|' read -r name text reason <&3; do
   {
     cat "$D/good.conf"
@@ -282,14 +283,51 @@ while IFS='|' read -r name text reason <&3; do
   bad "$name" "$L"
   says "$name" "$reason"
 done 3<<'CASES'
-interval_word|Interval "abc"|Interval: "abc" is not a number of seconds
 interval_huge|Interval 1.0e+300|Interval: 1e\+300 seconds do not fit; at most 17179869183 do
 timeout_zero|Timeout 0|Timeout: must be at least 1, not 0
-threads_word|ReadThreads "x"|ReadThreads: "x" is not a number
-fqdn_word|FQDNLookup "maybe"|FQDNLookup: "maybe" is neither true nor false
 policy_word|OnPluginFailure "x"|OnPluginFailure: "x" must be Skip or Shutdown
 two_values|Hostname "a" "b"|Hostname needs exactly one value
 CASES
+
+# Values of collectd 5.12's global options that are not of their kind:
+# 5.12 starts with the default instead (Interval "2s" or 0, ReadThreads
+# "x" or 0) or reads the value as false (FQDNLookup 1, as IS_TRUE() does),
+# so that file starts here too, with a warning naming its line, the reason
+# and what is used instead.
+while IFS='|' read -r name text reason <&3; do
+  {
+    cat "$D/good.conf"
+    echo "$text"
+  } >"$D/$name.conf"
+  conf=$D/$name.conf
+  it_show_on_failure "$TMP/$name-t.out"
+  it_check "$name: -t exits 0, warning at line $L"
+  it_run "$name-t" "$COLLECTD" -t -C "$conf"
+  [ "$IT_RC" = 0 ] || it_fail "exit status $IT_RC"
+  grep -Eq -- "$(printf '%s' "$conf" | sed 's/[].[^$*+?(){}|\\]/\\&/g'):$L: $reason" \
+    "$TMP/$name-t.out" || it_fail "no \"$name.conf:$L: $reason\""
+  it_ok
+done 3<<'CASES'
+interval_word|Interval "2s"|Interval: "2s" is not a number of seconds; the default \(10\) is used, as in collectd 5\.12
+interval_zero|Interval 0|Interval: must be more than 0 seconds, not 0; the default \(10\) is used
+threads_word|ReadThreads "x"|ReadThreads: "x" is not a number; the default \(5\) is used
+threads_zero|ReadThreads 0|ReadThreads: must be at least 1, not 0; the default \(5\) is used
+limit_negative|WriteQueueLimitHigh -5|WriteQueueLimitHigh: must be at least 0, not -5; the default \(0: no limit\) is used
+fqdn_number|FQDNLookup 1|FQDNLookup: 1 is neither true nor false; taken as false, as collectd 5\.12 takes it
+fqdn_word|FQDNLookup "maybe"|FQDNLookup: "maybe" is neither true nor false; taken as false
+CASES
+
+# ... and the daemon runs with the default: five read threads.
+{
+  cat "$D/good.conf"
+  echo 'ReadThreads 0'
+} >"$D/threads_default.conf"
+it_check "ReadThreads 0: the daemon runs with 5 read threads"
+start_writing threads_default
+n=$(cat /proc/"$PID"/task/*/comm 2>/dev/null | grep -c '^reader#')
+[ "$n" = 5 ] || it_fail "$n read threads"
+it_stop "$PID" || it_fail "still running ${IT_DEADLINE}s after SIGTERM"
+it_ok
 
 {
   cat "$D/good.conf"

@@ -17,8 +17,8 @@
 typedef struct {
   const char *config_file;
   bool foreground;
-  bool test_config;   /* -t */
-  bool test_readall;  /* -T */
+  bool test_config;  /* -t */
+  bool test_readall; /* -T */
   bool create_basedir;
 } cmdline_t;
 
@@ -195,6 +195,19 @@ static void deliver_queued(void) {
   fc__publish(NULL, exit_unload_timeout);
 }
 
+/* The longest the exit may take (collectd(1) states it): four times
+ * UnloadTimeout, for a lifecycle command, the shutdown callbacks and the
+ * plugins' threads, plus Timeout intervals to deliver the queued values.
+ * Read from the options as they are, so that it also holds before the
+ * configuration is read (the defaults: 60 s). */
+static cdtime_t exit_bound(void) {
+  cdtime_t unload =
+      global_option_get_time("UnloadTimeout", TIME_T_TO_CDTIME_T_STATIC(10));
+  cdtime_t interval =
+      global_option_get_time("Interval", TIME_T_TO_CDTIME_T_STATIC(10));
+  return 4 * unload + (cdtime_t)global_option_get_long("Timeout", 2) * interval;
+}
+
 /* Stops reading, shuts the plugins down (see plugin_dynamic_shutdown_all()
  * for the order) and frees everything. Every step is bounded, and so is the
  * whole exit (see exit_watch.h), until main() stops the watch: a callback
@@ -202,10 +215,10 @@ static void deliver_queued(void) {
  * it from exiting. Returns -2 if a lifecycle command never ended: then the
  * process must end with exit_now(). */
 static int shutdown_all(bool threads_started) {
-  exit_unload_timeout = global_option_get_time(
-      "UnloadTimeout", TIME_T_TO_CDTIME_T_STATIC(10));
-  cdtime_t write_timeout = (cdtime_t)timeout_g * cf_get_default_interval();
-  exit_watch_start(4 * exit_unload_timeout + write_timeout);
+  exit_watch_disarm();
+  exit_unload_timeout =
+      global_option_get_time("UnloadTimeout", TIME_T_TO_CDTIME_T_STATIC(10));
+  exit_watch_start(exit_bound());
   /* A command under way gets the time an unload may take, and some. */
   exit_watch_step(3 * exit_unload_timeout, "waiting for a lifecycle command");
   bool commands_done = plugin_control_stop(2 * exit_unload_timeout);
@@ -231,14 +244,18 @@ int main(int argc, char **argv) {
   }
   plugin_init_ctx();
 
+  /* SIGTERM from here to the main loop is bounded too. */
+  exit_watch_arm(exit_bound());
   if (cf_read(cl.config_file) != 0) {
-    ERROR("Error: reading the configuration file \"%s\" failed", cl.config_file);
+    ERROR("Error: reading the configuration file \"%s\" failed",
+          cl.config_file);
     shutdown_all(false);
     cf_free();
     exit_watch_stop();
     return EXIT_FAILURE;
   }
 
+  exit_watch_arm(exit_bound()); /* the configured bound */
   bool stop = false;
   fc__init();
   if (cl.test_config) {
@@ -252,11 +269,15 @@ int main(int argc, char **argv) {
   }
 
   if (enter_basedir(cl.create_basedir) != 0) {
+    exit_watch_disarm();
     cf_free();
     return EXIT_FAILURE;
   }
+  /* The arming thread would not survive the fork. */
+  exit_watch_disarm();
   if (!cl.foreground && daemonize() != 0)
     return EXIT_FAILURE;
+  exit_watch_arm(exit_bound());
   bool pidfile = !cl.test_readall && pidfile_write() == 0;
 
   uc_init();
@@ -271,21 +292,25 @@ int main(int argc, char **argv) {
     stop = true;
   if (!stop && cf_init_plugins(&stop) != 0)
     status = -1;
+  bool interrupted = signals_stop_requested();
   if (stop) {
     exit_status = EXIT_FAILURE;
+  } else if (interrupted) {
+    INFO("Exiting normally: told to stop during the start-up.");
   } else if (cl.test_readall) {
     exit_status = plugin_read_all_once() == 0 && status == 0 ? EXIT_SUCCESS
-                                                              : EXIT_FAILURE;
+                                                             : EXIT_FAILURE;
   } else {
     internal_stats_register();
     plugin__read_start((int)global_option_get_long("ReadThreads", 5));
     INFO("Initialization complete, entering read-loop.");
+    exit_watch_disarm(); /* the main loop sees a stop from now on */
     main_loop();
     if (plugin_control_failure_shutdown())
       exit_status = EXIT_FAILURE;
   }
 
-  status = shutdown_all(!stop && !cl.test_readall);
+  status = shutdown_all(!stop && !interrupted && !cl.test_readall);
   if (status != 0 && status != -2 && exit_status == EXIT_SUCCESS)
     INFO("some shutdown callbacks failed");
   if (pidfile)

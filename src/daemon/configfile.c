@@ -8,6 +8,8 @@
  * cf_init_plugins() initialises the plugins in the same order. */
 #include "configfile_internal.h"
 #include "configfile_include.h"
+#include "daemon_signals.h"
+#include "exit_watch.h"
 #include "filter_chain/fc.h"
 #include "plugin_dynamic.h"
 #include "types_list.h"
@@ -448,7 +450,8 @@ static bool stops_start(const cf_plugin_t *p) {
 int cf_load_plugins(bool check_only, bool *shutdown) {
   int failed = 0;
   *shutdown = false;
-  for (size_t i = 0; i < plugins_num; i++) {
+  /* Told to stop meanwhile: no more plugins (see exit_watch_arm()). */
+  for (size_t i = 0; i < plugins_num && !signals_stop_requested(); i++) {
     cf_plugin_t *p = &plugins[i];
     if (!p->load)
       continue;
@@ -456,6 +459,7 @@ int cf_load_plugins(bool check_only, bool *shutdown) {
     char err[1024], at[PATH_MAX + 16];
     snprintf(at, sizeof(at), "%s:%d", p->file, p->line);
     p->conf.where = at;
+    exit_watch_doing("loading %s, %s", p->conf.name, at);
     int status = plugin_dynamic_load(&p->conf, err, sizeof(err));
     p->conf.where = NULL;
     /* A log plugin is initialised at once, so that what the plugins after
@@ -466,8 +470,10 @@ int cf_load_plugins(bool check_only, bool *shutdown) {
     if (status != 0 && status != -EEXIST && record == NULL)
       ERROR("%s: %s", at, err);
     if (status == 0 && !check_only && record != NULL &&
-        cb_list_has_owner(CB_LOG, record))
+        cb_list_has_owner(CB_LOG, record)) {
+      exit_watch_doing("initialising %s, %s", p->conf.name, at);
       status = plugin_dynamic_init(record, err, sizeof(err));
+    }
     if (status == 0 || status == -EEXIST)
       continue;
     failed++;
@@ -480,12 +486,13 @@ int cf_load_plugins(bool check_only, bool *shutdown) {
 int cf_init_plugins(bool *shutdown) {
   int failed = 0;
   *shutdown = false;
-  for (size_t i = 0; i < plugins_num; i++) {
+  for (size_t i = 0; i < plugins_num && !signals_stop_requested(); i++) {
     cf_plugin_t *p = &plugins[i];
     plugin_t *record = p->load ? plugin__record_find(p->conf.name) : NULL;
     if (record == NULL || atomic_load(&record->state) != PLUGIN_CONFIGURING)
       continue;
     char err[1024];
+    exit_watch_doing("initialising %s, %s:%d", p->conf.name, p->file, p->line);
     if (plugin_dynamic_init(record, err, sizeof(err)) == 0)
       continue;
     failed++;

@@ -55,6 +55,18 @@ int signals_init(void) {
 
 bool signals_stop_requested(void) { return atomic_load(&stop_requested); }
 
+bool signals_wait_stop(int fd) {
+  struct pollfd fds[] = {{.fd = stop_pipe[0], .events = POLLIN},
+                         {.fd = fd, .events = POLLIN}};
+  while (!signals_stop_requested()) {
+    if (poll(fds, STATIC_ARRAY_SIZE(fds), -1) < 0 && errno != EINTR)
+      return false;
+    if (fds[1].revents != 0)
+      return signals_stop_requested();
+  }
+  return true;
+}
+
 int signals_wait(cdtime_t timeout) {
   struct pollfd fds[] = {{.fd = stop_pipe[0], .events = POLLIN},
                          {.fd = other_fd, .events = POLLIN}};

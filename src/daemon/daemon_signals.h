@@ -25,4 +25,8 @@ int signals_wait(cdtime_t timeout);
 /* The daemon was told to stop (the main loop may not have seen it yet). */
 bool signals_stop_requested(void);
 
+/* Waits until the daemon is told to stop (true) or `fd` becomes readable
+ * (false). The request stays for signals_wait() to see. */
+bool signals_wait_stop(int fd);
+
 #endif /* DAEMON_SIGNALS_H */

@@ -10,8 +10,23 @@
 #include "utils_time.h"
 
 /* Starts the watchdog: the exit may take `total` from now. Until the first
- * exit_watch_step() only that bounds it. */
+ * exit_watch_step() only that bounds it. If the watchdog runs already (a
+ * stop during the start-up started it), it keeps the bound it has. */
 int exit_watch_start(cdtime_t total);
+
+/* A stop requested during the start-up (SIGTERM while the configuration is
+ * read, or a plugin is opened or initialised) cannot wait for the main
+ * loop: the start-up may be inside a plugin that never returns. Between
+ * exit_watch_arm() and exit_watch_disarm(), a stop starts the watchdog at
+ * once, with the bound `total` (the one of the last call); the start-up
+ * then stops at the next plugin and goes on to the exit. Only the main
+ * thread calls these; disarm before fork(). */
+int exit_watch_arm(cdtime_t total);
+void exit_watch_disarm(void);
+/* What the start-up is doing now ("initialising x (file:line)"), for the
+ * message if the watchdog gives up on it. */
+void exit_watch_doing(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 /* The exit enters a new step, which may take up to `timeout`; `what` names
  * it in the log ("shutdown callback \"x\" of plugin x"). A no-op unless

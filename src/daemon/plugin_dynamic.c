@@ -46,6 +46,18 @@ static bool dl_enter(const plugin_t *p, const char *verb, cdtime_t wait,
 
 static void dl_leave(void) { pthread_mutex_unlock(&dl_lock); }
 
+bool plugin_dynamic_linker_holder(char *buf, size_t len) {
+  if (pthread_mutex_trylock(&dl_lock) == 0) {
+    pthread_mutex_unlock(&dl_lock);
+    return false;
+  }
+  pthread_mutex_lock(&dl_who_lock);
+  snprintf(buf, len, "%s, for %.0f s", dl_who,
+           CDTIME_T_TO_DOUBLE(cdtime() - dl_since));
+  pthread_mutex_unlock(&dl_who_lock);
+  return true;
+}
+
 static char *plugin_dir;
 
 /* Protects `exiting` and every record's `busy`: the exit and a load or

@@ -13,8 +13,7 @@
  * skipped), errbuf says "<plugin>: <step>: <reason>", and the return value
  * is a negative errno; -EEXIST: a plugin of that name is loaded already
  * (no record is touched then). */
-int plugin_dynamic_load(const plugin_conf_t *conf, char *errbuf,
-                        size_t errlen);
+int plugin_dynamic_load(const plugin_conf_t *conf, char *errbuf, size_t errlen);
 
 /* The second half of a load whose configuration had check_only set: runs
  * the init callbacks of `p` (in the configuring state) and makes it ready,
@@ -48,6 +47,11 @@ int plugin_dynamic_unload(plugin_t *p, char *errbuf, size_t errlen);
 /* How long an unload waits for queued values, calls in flight and the
  * plugin's threads (UnloadTimeout). */
 void plugin_dynamic_set_unload_timeout(cdtime_t timeout);
+
+/* If a thread is inside the dynamic linker for a plugin (its open, lookup
+ * or close), says which and since when in buf ("the open of x, for 12 s")
+ * and returns true. */
+bool plugin_dynamic_linker_holder(char *buf, size_t len);
 
 /* True if `name` is a plain plugin name: letters, digits, '_' and '-'. */
 bool plugin_name_valid(const char *name);

@@ -1,20 +1,25 @@
 #!/bin/sh
 # LOAD and UNLOAD of a plugin that registers a data set leave nothing
 # behind: after a warm-up of 200 cycles (UNLOAD test_dataset_a, LOAD, a
-# PUTVAL of its type), 2,000 more cycles may grow the daemon's resident set
-# (VmRSS) by less than 200 KiB.
+# PUTVAL of its type), 2,000 more cycles, in four quarters of 500, must not
+# grow the daemon's resident set (VmRSS) in every quarter by 40 KiB or more.
 #
-# Why 200 KiB: a data set kept per cycle (what the daemon did before) is a
-# few hundred bytes, ~380 bytes a cycle measured, so 2,000 cycles grew it by
-# ~750 KiB; a leak of 100 bytes a cycle would still take it to the bound.
-# What does not grow with cycles (the allocator's arenas, pages touched
-# once, the cache entry of the identifier) is paid during the warm-up.
-# LIFECYCLE_DS_CYCLES=n and LIFECYCLE_DS_BOUND_KB=k change the figures.
+# Why so: what a cycle keeps grows VmRSS in every quarter alike. A data set
+# kept per cycle (what the daemon did before) is ~380 bytes a cycle, ~185
+# KiB a quarter; a leak of 82 bytes a cycle reaches the bound in each. What
+# does not grow with cycles comes once: pages touched once, the cache entry
+# of the identifier (both paid in the warm-up), and the allocator's steps,
+# whose place depends on the scheduler: on a loaded machine one quarter
+# grew by 260 KiB in a single step while the others grew by less than 20.
+# A bound on the total failed 1 run in 6 there; the smallest quarter does
+# not move with such a step. The daemon also runs with MALLOC_ARENA_MAX=1,
+# so that which threads allocate first makes no difference.
+# LIFECYCLE_DS_QUARTER=n and LIFECYCLE_DS_BOUND_KB=k change the figures.
 . "$(dirname "$0")/lib.sh"
 it_init lifecycle_data_set_memory
 WARMUP=200
-CYCLES=${LIFECYCLE_DS_CYCLES:-2000}
-BOUND_KB=${LIFECYCLE_DS_BOUND_KB:-200}
+QUARTER=${LIFECYCLE_DS_QUARTER:-500}
+BOUND_KB=${LIFECYCLE_DS_BOUND_KB:-40}
 
 D=$TMP
 it_plugins "$D/plugins" csv logfile unixsock
@@ -34,7 +39,7 @@ EOF
 it_show_on_failure "$D/log"
 SOCK=$D/sock
 
-it_start daemon "$COLLECTD" -f -C "$D/collectd.conf"
+MALLOC_ARENA_MAX=1 it_start daemon "$COLLECTD" -f -C "$D/collectd.conf"
 PID=$IT_PID
 
 # up: the daemon has its socket, or is gone (no point in waiting then).
@@ -61,14 +66,22 @@ cycles "$WARMUP"
 before=$(rss)
 it_ok "VmRSS $before KiB"
 
-it_check "$CYCLES more cycles grow VmRSS by less than $BOUND_KB KiB"
-cycles "$CYCLES"
-after=$(rss)
-growth=$((after - before))
-per_cycle=$((growth * 1024 / CYCLES))
-[ "$growth" -lt "$BOUND_KB" ] ||
-  it_fail "VmRSS $before -> $after KiB: +$growth KiB, ~$per_cycle bytes a cycle"
-it_ok "VmRSS $before -> $after KiB: +$growth KiB, ~$per_cycle bytes a cycle"
+it_check "4 x $QUARTER more cycles: the smallest quarter grows VmRSS by less than $BOUND_KB KiB"
+grown=""
+least=""
+last=$before
+for q in 1 2 3 4; do
+  cycles "$QUARTER"
+  now=$(rss)
+  g=$((now - last))
+  grown="$grown ${g}"
+  [ -n "$least" ] && [ "$least" -le "$g" ] || least=$g
+  last=$now
+done
+what="VmRSS $before -> $last KiB, per quarter (KiB):$grown"
+[ "$least" -lt "$BOUND_KB" ] ||
+  it_fail "$what: every quarter grew, ~$((least * 1024 / QUARTER)) bytes a cycle or more"
+it_ok "$what"
 
 it_expect "$SOCK" "UNLOAD test_dataset_a" '^0 '
 it_expect "$SOCK" "PUTVAL itest/td/td_memory interval=10 N:1" \

@@ -42,3 +42,26 @@ ir() {
 	callgrind_annotate --inclusive=yes "$1" 2>/dev/null |
 		awk -v f=":$2 " 'index($0, f) { gsub(",", "", $1); print $1; exit }'
 }
+
+# bench_cleanup PID...: what a benchmark does when it ends, however it
+# ends: kills the daemons it started that still run, and removes its work
+# directory ($work), unless BENCH_KEEP is set.
+bench_cleanup() {
+	for p in "$@"; do
+		kill -KILL "$p" 2>/dev/null || :
+		wait "$p" 2>/dev/null || :
+	done
+	if [ -n "${BENCH_KEEP:-}" ]; then
+		echo "logs kept in $work" >&2
+	else
+		rm -rf "$work"
+	fi
+}
+
+# bench_traps FUNCTION: runs FUNCTION at the exit, and exits on SIGINT and
+# SIGTERM so that it runs then too.
+bench_traps() {
+	trap "$1" EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}

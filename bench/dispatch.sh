@@ -45,20 +45,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/bench-dispatch.XXXXXX")
 pid=
 
 # Whatever happens, no daemon of ours outlives the script.
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill -KILL "$pid" 2>/dev/null || :
-		wait "$pid" 2>/dev/null || :
-	fi
-	if [ -n "${BENCH_KEEP:-}" ]; then
-		echo "logs kept in $work" >&2
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cleanup() { bench_cleanup $pid; }
+bench_traps cleanup
 
 # Building is cheap when nothing changed, and makes sure that the daemon
 # and the plugin come from the same tree.

@@ -40,20 +40,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/bench-idle.XXXXXX")
 pids=
 
 # Whatever happens, no daemon of ours outlives the script.
-cleanup() {
-	for p in $pids; do
-		kill -KILL "$p" 2>/dev/null || :
-		wait "$p" 2>/dev/null || :
-	done
-	if [ -n "${BENCH_KEEP:-}" ]; then
-		echo "logs kept in $work" >&2
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cleanup() { bench_cleanup $pids; }
+bench_traps cleanup
 
 if [ -z "${BENCH_OURS:-}" ]; then
 	targets=collectd

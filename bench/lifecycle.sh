@@ -20,6 +20,7 @@
 #   BENCH_TYPES_DB [/usr/share/collectd/types.db]
 #   BENCH_KEEP                   if set, keep the work directory and its logs
 set -eu
+. "$(dirname "$0")/common.sh"
 
 cycles=${BENCH_CYCLES:-1000}
 restarts=${BENCH_RESTARTS:-20}
@@ -32,20 +33,8 @@ group=$(id -gn)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-lifecycle.XXXXXX")
 pid=
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill -KILL "$pid" 2>/dev/null || :
-		wait "$pid" 2>/dev/null || :
-	fi
-	if [ -n "${BENCH_KEEP:-}" ]; then
-		echo "logs kept in $work" >&2
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cleanup() { bench_cleanup $pid; }
+bench_traps cleanup
 
 base="csv logfile unixsock"
 targets="collectd $client"
@@ -166,6 +155,7 @@ row() { # LABEL then the samples on stdin
 	printf '%-32s %9s %9s\n' "$1" "$(stat 0.5 <"$work/row")" \
 		"$(stat 0.99 <"$work/row")"
 }
+# A ratio to one decimal (these are large), in place of common.sh's.
 ratio() {
 	awk -v a="$1" -v b="$2" \
 		'BEGIN { if (a > 0 && b > 0) printf "%.1f", a / b; else print "-" }'

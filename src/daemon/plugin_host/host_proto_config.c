@@ -98,10 +98,11 @@ static int decode_value(host_reader_t *r, oconfig_value_t *v) {
     v->type = OCONFIG_TYPE_NUMBER;
     return host_r_f64(r, "number", &v->value.number);
   case OCONFIG_TYPE_BOOLEAN: {
-    bool b;
+    bool b = false;
     v->type = OCONFIG_TYPE_BOOLEAN;
     status = host_r_bool(r, "boolean", &b);
-    v->value.boolean = b ? 1 : 0;
+    if (status == 0)
+      v->value.boolean = b ? 1 : 0;
     return status;
   }
   }

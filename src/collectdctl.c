@@ -323,10 +323,18 @@ static int cmd_listplugins(ctl_t *ctl, int argc, char **argv) {
       cdc_listplugins(ctl->conn, &plugins, &plugins_num, err, sizeof(err));
   if (status != 0)
     return ctl_error(status, "%s", err);
-  for (size_t i = 0; i < plugins_num; i++)
-    printf("%s %s %s%s%s\n", plugins[i].name, plugins[i].state,
-           plugins[i].unloadable ? "unloadable" : "legacy",
+  for (size_t i = 0; i < plugins_num; i++) {
+    char kind[48];
+    if (plugins[i].isolated && plugins[i].host_pid > 0)
+      snprintf(kind, sizeof(kind), "isolated pid=%d", plugins[i].host_pid);
+    else if (plugins[i].isolated)
+      snprintf(kind, sizeof(kind), "isolated pid=-");
+    else
+      snprintf(kind, sizeof(kind), "%s",
+               plugins[i].unloadable ? "unloadable" : "legacy");
+    printf("%s %s %s%s%s\n", plugins[i].name, plugins[i].state, kind,
            plugins[i].failure[0] != '\0' ? " " : "", plugins[i].failure);
+  }
   free(plugins);
   return 0;
 }

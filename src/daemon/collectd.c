@@ -6,6 +6,7 @@
 #include "filter_chain/fc.h"
 #include "plugin_control.h"
 #include "plugin_dynamic.h"
+#include "plugin_host/host_main.h"
 #include "plugin_read.h"
 #include "types_list.h"
 #include "utils/common/common.h"
@@ -235,6 +236,10 @@ static int shutdown_all(bool threads_started) {
 }
 
 int main(int argc, char **argv) {
+  /* Started by the daemon to hold one isolated plugin. */
+  if (argc == 3 && strcmp(argv[1], HOST_MODE_SWITCH) == 0)
+    return host_main(argv[2]);
+
   cmdline_t cl;
   parse_args(argc, argv, &cl);
 

@@ -26,6 +26,7 @@ cdtime_t cf_get_default_interval(void) {
 typedef struct {
   plugin_conf_t conf;
   bool load;        /* named by LoadPlugin (or auto-loaded) */
+  bool isolate_set; /* its <LoadPlugin> says Isolate */
   const char *file; /* where it was first mentioned, for errors */
   int line;
 } cf_plugin_t;
@@ -97,6 +98,17 @@ static int load_plugin_option(cf_plugin_t *p, const oconfig_item_t *opt) {
   } else if (strcasecmp(opt->key, "FlushTimeout") == 0) {
     if (cf_util_get_cdtime(opt, &c->flush_timeout) != 0)
       return -EINVAL;
+  } else if (strcasecmp(opt->key, "Isolate") == 0) {
+    bool b;
+    if (cf_util_get_boolean(opt, &b) != 0)
+      return -EINVAL;
+    if (b && !cf_isolatable(c->name)) {
+      ERROR("%s:%d: Isolate: plugin \"%s\" cannot run in a plugin host: %s",
+            file, line, c->name, cf_isolation_refusal(c->name));
+      return -EINVAL;
+    }
+    c->isolate = b;
+    p->isolate_set = true;
   } else if (strcasecmp(opt->key, "OnPluginFailure") == 0) {
     char *s = NULL;
     if (cf_util_get_string(opt, &s) != 0 ||
@@ -126,6 +138,38 @@ static int load_plugin_settings(cf_plugin_t *p, const oconfig_item_t *ci,
     if (load_plugin_option(p, ci->children + i) != 0)
       status = -EINVAL;
   return status;
+}
+
+/* ---- isolation ---------------------------------------------------------------- */
+
+/* Plugins that only work inside the daemon: matches and targets run in
+ * the dispatch path of every value, and unixsock serves the daemon's own
+ * control socket. */
+const char *cf_isolation_refusal(const char *name) {
+  if (strncasecmp(name, "match_", 6) == 0)
+    return "a match runs inside the daemon's filter chains";
+  if (strncasecmp(name, "target_", 7) == 0)
+    return "a target runs inside the daemon's filter chains";
+  if (strcasecmp(name, "unixsock") == 0)
+    return "it serves the daemon's own control socket";
+  return NULL;
+}
+
+bool cf_isolatable(const char *name) {
+  return cf_isolation_refusal(name) == NULL;
+}
+
+/* IsolatePlugins for every plugin whose <LoadPlugin> does not say; those
+ * that cannot be isolated stay in the daemon. */
+static void default_isolation(cf_plugin_t *p) {
+  const char *all = global_option_get("IsolatePlugins");
+  if (p->isolate_set || all == NULL || !IS_TRUE(all))
+    return;
+  if (cf_isolatable(p->conf.name))
+    p->conf.isolate = true;
+  else
+    NOTICE("%s: IsolatePlugins: it stays in the daemon: %s", p->conf.name,
+           cf_isolation_refusal(p->conf.name));
 }
 
 static bool names_plugin(const oconfig_item_t *ci) {
@@ -428,14 +472,21 @@ int cf_read(const char *filename) {
     ERROR("configuration: %s", err[0] ? err : strerror(-status));
     return -1;
   }
+  return cf_read_tree(root);
+}
+
+int cf_read_tree(oconfig_item_t *root) {
   oconfig_free(tree);
   tree = root;
 
-  status = walk_tree(root);
+  int status = walk_tree(root);
   if (apply_globals() != 0)
     status = -1;
   if (check_unloaded_blocks(cf_default_failure_policy()) != 0)
     status = -1;
+  for (size_t i = 0; i < plugins_num; i++)
+    if (plugins[i].load)
+      default_isolation(&plugins[i]);
   return status != 0 ? -1 : 0;
 }
 
@@ -528,6 +579,99 @@ int cf_configure_chains(void) {
   return fc__publish(set, 0);
 }
 
+/* ---- an isolated plugin's configuration ------------------------------------ */
+
+static void put_quoted(FILE *f, const char *key, const char *value) {
+  fprintf(f, "%s \"", key);
+  for (const char *c = value; *c != '\0'; c++) {
+    if (*c == '"' || *c == '\\')
+      fputc('\\', f);
+    fputc(*c, f);
+  }
+  fputs("\"\n", f);
+}
+
+static void put_seconds(FILE *f, const char *key, cdtime_t t) {
+  fprintf(f, "%s %.9f\n", key, CDTIME_T_TO_DOUBLE(t));
+}
+
+/* The global options and the <LoadPlugin> block, as text. The host runs
+ * the plugin in its own process, so it is never isolated there. */
+static void put_host_globals(FILE *f, const plugin_conf_t *conf) {
+  put_quoted(f, "Hostname", hostname_g != NULL ? hostname_g : "");
+  fputs("FQDNLookup false\nIsolatePlugins false\n", f);
+  put_seconds(f, "Interval", cf_get_default_interval());
+  fprintf(f, "Timeout %d\n", timeout_g);
+  put_seconds(f, "UnloadTimeout", global_option_get_time(
+                                       "UnloadTimeout",
+                                       TIME_T_TO_CDTIME_T_STATIC(10)));
+  put_seconds(f, "MaxReadInterval",
+              global_option_get_time("MaxReadInterval",
+                                     TIME_T_TO_CDTIME_T_STATIC(86400)));
+  put_quoted(f, "PluginDir", plugin_get_dir());
+  for (size_t i = 0; i < types_files_num; i++)
+    put_quoted(f, "TypesDB", types_files[i].path);
+
+  /* A plugin name is letters, digits, '_' and '-' (plugin_name_valid()). */
+  fprintf(f, "<LoadPlugin \"%s\">\nGlobals %s\n", conf->name,
+          conf->global ? "true" : "false");
+  if (conf->interval > 0)
+    put_seconds(f, "Interval", conf->interval);
+  if (conf->flush_interval > 0)
+    put_seconds(f, "FlushInterval", conf->flush_interval);
+  if (conf->flush_timeout > 0)
+    put_seconds(f, "FlushTimeout", conf->flush_timeout);
+  fputs("</LoadPlugin>\n", f);
+}
+
+int cf_host_tree(const plugin_conf_t *conf, oconfig_item_t **ret, char *errbuf,
+                 size_t errlen) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (f == NULL) {
+    snprintf(errbuf, errlen, "out of memory");
+    return -ENOMEM;
+  }
+  put_host_globals(f, conf);
+  if (fclose(f) != 0) {
+    free(text);
+    snprintf(errbuf, errlen, "out of memory");
+    return -ENOMEM;
+  }
+  oconfig_item_t *root = NULL;
+  int status = oconfig_parse_string(text, "(the daemon's options)", &root,
+                                    errbuf, errlen);
+  free(text);
+  if (status != 0)
+    return status;
+
+  /* Its <Plugin> blocks, as the files gave them. */
+  for (size_t i = 0; i < conf->blocks_num && status == 0; i++) {
+    oconfig_item_t *wrap = calloc(1, sizeof(*wrap));
+    oconfig_item_t *block = oconfig_clone(conf->blocks[i]);
+    if (wrap == NULL || block == NULL) {
+      free(wrap);
+      oconfig_free(block);
+      status = -ENOMEM;
+      break;
+    }
+    block->parent = wrap;
+    wrap->children = block;
+    wrap->children_num = 1;
+    if ((status = oconfig_children_splice(root, root->children_num, 0,
+                                          wrap)) != 0)
+      oconfig_free(wrap);
+  }
+  if (status != 0) {
+    snprintf(errbuf, errlen, "out of memory");
+    oconfig_free(root);
+    return status;
+  }
+  *ret = root;
+  return 0;
+}
+
 /* ---- one plugin, read again ------------------------------------------------ */
 
 int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
@@ -570,6 +714,8 @@ int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
   if (!p.load && p.conf.blocks_num > 0 && autoload != NULL &&
       IS_TRUE(autoload))
     p.load = true;
+  if (p.load)
+    default_isolation(&p);
 
   if (status == 0 && plugin_conf_copy(conf, &p.conf) != 0) {
     snprintf(errbuf, errlen, "out of memory");

@@ -54,4 +54,19 @@ int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
 /* Frees the parsed configuration and resets the global options. */
 void cf_free(void);
 
+/* Why plugin `name` cannot run in a plugin host (a sentence), or NULL if
+ * it can. */
+const char *cf_isolation_refusal(const char *name);
+bool cf_isolatable(const char *name);
+
+/* The configuration a plugin host applies for an isolated plugin: the
+ * daemon's global options as they are in force (host name, intervals,
+ * types, plugin directory...), its <LoadPlugin> options and its <Plugin>
+ * blocks, as one tree (see plugin_host/host_main.c). */
+int cf_host_tree(const plugin_conf_t *conf, oconfig_item_t **ret, char *errbuf,
+                 size_t errlen);
+/* In a plugin host: applies such a tree as cf_read() applies a file
+ * (taking it over), so that cf_load_plugins() loads its one plugin. */
+int cf_read_tree(oconfig_item_t *root);
+
 #endif /* CONFIGFILE_INTERNAL_H */

@@ -89,6 +89,7 @@ static global_option_t options[] = {
     {.key = "PostCacheChain", .kind = OPT_NAME, .def = "PostCache"},
     {.key = "OnPluginFailure", .kind = OPT_POLICY, .def = "Skip"},
     {.key = "UnloadTimeout", .kind = OPT_SECONDS, .def = "10"},
+    {.key = "IsolatePlugins", .kind = OPT_BOOLEAN, .def = "false"},
 };
 
 static global_option_t *option_find(const char *key) {

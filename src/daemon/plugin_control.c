@@ -393,7 +393,9 @@ static void collect_info(plugin_t *p, void *arg) {
   }
   plugin_info_t *i = &l->all[l->num++];
   plugin_state_t state = atomic_load(&p->state);
-  *i = (plugin_info_t){.unloadable = plugin_dynamic_unloadable(p)};
+  *i = (plugin_info_t){.unloadable = plugin_dynamic_unloadable(p),
+                       .isolated = p->isolated,
+                       .host_pid = atomic_load(&p->host_pid)};
   sstrncpy(i->name, p->name, sizeof(i->name));
   sstrncpy(i->state, plugin_state_name(state), sizeof(i->state));
   if (state == PLUGIN_FAILED) {

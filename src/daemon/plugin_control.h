@@ -42,6 +42,8 @@ typedef struct {
   char name[128];
   char state[16]; /* loading, configuring, ready, unloading, failed */
   bool unloadable;
+  bool isolated;  /* it runs in a plugin host */
+  int host_pid;   /* that host's, while it runs; else 0 */
   /* For a failed plugin, the step and reason of its last failure;
    * otherwise empty. */
   char failed_step[16];

@@ -110,12 +110,16 @@ static int dispatch_chained(fc_set_t *chains, const data_set_t *ds,
   return status;
 }
 
+const plugin_forward_t *plugin__forward;
+
 int plugin_dispatch_values(value_list_t const *vl) {
   value_list_t copy;
   const data_set_t *ds;
   int status = values_prepare(vl, &copy, &ds);
   if (status != 0)
     return status;
+  if (plugin__forward != NULL)
+    return plugin__forward->values(&copy);
 
   fc_set_t *chains = fc__pre_cache_acquire();
   if (chains != NULL)
@@ -292,6 +296,8 @@ void plugin__cache_event_catch_up(plugin_t *p) {
 int plugin_dispatch_notification(const notification_t *notif) {
   if (notif == NULL)
     return -EINVAL;
+  if (plugin__forward != NULL)
+    return plugin__forward->notification(notif);
   /* A notification plugin that is reloading gets it later (see
    * plugin_carry.h). */
   bool carrying = plugin__carry_enter();

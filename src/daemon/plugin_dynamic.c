@@ -3,6 +3,7 @@
 #include "exit_watch.h"
 #include "plugin_carry.h"
 #include "filter_chain/fc.h"
+#include "plugin_host/host_proxy.h"
 #include "types_list.h"
 #include "utils/common/common.h"
 
@@ -304,7 +305,9 @@ static int fail(plugin_t *p, const char *step, const char *reason, int status,
   plugin__set_failure(p, step, "%s", reason);
   plugin__set_state(p, PLUGIN_FAILED);
   snprintf(errbuf, errlen, "%s: %s: %s", p->name, step, reason);
-  ERROR("%s", errbuf);
+  /* In a plugin host, the daemon logs it. */
+  if (plugin__forward == NULL)
+    ERROR("%s", errbuf);
   return status;
 }
 
@@ -368,6 +371,18 @@ static int load_steps(plugin_t *p, const plugin_conf_t *conf, char *errbuf,
   p->ctx.flush_interval = conf->flush_interval;
   p->ctx.flush_timeout = conf->flush_timeout;
 
+  if (conf->isolate) {
+    /* Its host opens, registers and configures it. */
+    const char *step;
+    if ((status = host_proxy_load(p, &step, why, sizeof(why))) != 0)
+      return fail(p, step, located(conf, why, sizeof(why)), status, errbuf,
+                  errlen);
+    plugin__set_state(p, PLUGIN_CONFIGURING);
+    if (conf->check_only)
+      return 0;
+    return plugin_dynamic_init(p, errbuf, errlen);
+  }
+
   if ((status = object_open(p, why, sizeof(why))) != 0)
     return fail(p, "open", located(conf, why, sizeof(why)), status, errbuf,
                 errlen);
@@ -427,6 +442,8 @@ int plugin_dynamic_init(plugin_t *p, char *errbuf, size_t errlen) {
 void plugin_dynamic_set_unload_timeout(cdtime_t timeout) {
   unload_timeout = timeout;
 }
+
+cdtime_t plugin_dynamic_unload_timeout(void) { return unload_timeout; }
 
 /* Did module_register() run? Then the plugin may hold state that only its
  * shutdown callback releases. */
@@ -781,7 +798,8 @@ void plugin_conf_free(plugin_conf_t *conf) {
 }
 
 bool plugin_conf_equal(const plugin_conf_t *a, const plugin_conf_t *b) {
-  if (a->global != b->global || a->interval != b->interval ||
+  if (a->global != b->global || a->isolate != b->isolate ||
+      a->interval != b->interval ||
       a->flush_interval != b->flush_interval ||
       a->flush_timeout != b->flush_timeout || a->on_failure != b->on_failure ||
       a->blocks_num != b->blocks_num)

@@ -47,6 +47,7 @@ int plugin_dynamic_unload(plugin_t *p, char *errbuf, size_t errlen);
 /* How long an unload waits for queued values, calls in flight and the
  * plugin's threads (UnloadTimeout). */
 void plugin_dynamic_set_unload_timeout(cdtime_t timeout);
+cdtime_t plugin_dynamic_unload_timeout(void);
 
 /* If a thread is inside the dynamic linker for a plugin (its open, lookup
  * or close), says which and since when in buf ("the open of x, for 12 s")

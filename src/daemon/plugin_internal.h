@@ -46,6 +46,7 @@ typedef struct {
   cdtime_t flush_timeout;
   plugin_failure_policy_t on_failure;
   bool check_only; /* -t: stop after configuring, before init */
+  bool isolate;    /* run it in a plugin host process (plugin_host/) */
   oconfig_item_t **blocks;
   size_t blocks_num;
   /* Where the files load the plugin ("collectd.conf:12"), so that a
@@ -84,6 +85,13 @@ struct plugin_s {
    * lifecycle_lock, which protects it): the exit leaves such a record
    * alone rather than close it under the code that runs it. */
   bool busy;
+
+  /* An isolated plugin runs in a host process (plugin_host/); its record
+   * here holds the callbacks that stand in for the plugin's. host_pid is
+   * that process while it runs, else 0. */
+  bool isolated;
+  _Atomic int host_pid;
+  struct host_s *host; /* the daemon's side of it (host_proxy.c) */
 
   /* The configuration it was loaded with (Globals, OnPluginFailure, its
    * blocks...): a private copy, so that RELOAD can compare it with the
@@ -159,6 +167,10 @@ static inline void plugin__call_end(plugin_t *p) {
 #endif
 }
 
+/* Like plugin__set_state(), only if the state is `from` when it changes
+ * (one atomic exchange): -EAGAIN if it was not. For a change that another
+ * thread than the plugin's load or unload makes (its host died). */
+int plugin__set_state_if(plugin_t *p, plugin_state_t from, plugin_state_t to);
 /* From now on (true), state changes other than failures are neither
  * logged nor notified: the exit takes every plugin through them. */
 void plugin__states_quiet(bool quiet);
@@ -370,5 +382,19 @@ int plugin__write_drain(cdtime_t timeout);
 /* Log callbacks are not used until this is called (start-up logs go to
  * stderr), and not after the second call with false. */
 void plugin__log_enable(bool enabled);
+
+/* ---- the plugin host's side ---------------------------------------------- */
+
+/* In a plugin host (plugin_host/host_main.c), what its plugin dispatches
+ * and logs goes to the daemon instead of the host's own cache, writers and
+ * log callbacks. Set once, before any plugin code runs; NULL in the
+ * daemon. `values` gets a value list with its time, interval and host
+ * filled in and checked against its data set. */
+typedef struct {
+  int (*values)(const value_list_t *vl);
+  int (*notification)(const notification_t *n);
+  void (*log)(int level, const char *msg);
+} plugin_forward_t;
+extern const plugin_forward_t *plugin__forward;
 
 #endif /* PLUGIN_INTERNAL_H */

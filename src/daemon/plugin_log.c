@@ -18,6 +18,10 @@ static void log_to_stderr(int level, const char *msg) {
 }
 
 static void log_dispatch(int level, const char *msg) {
+  if (plugin__forward != NULL) {
+    plugin__forward->log(level, msg);
+    return;
+  }
   if (!atomic_load(&log_enabled) || in_log_callback) {
     log_to_stderr(level, msg);
     return;

@@ -31,7 +31,8 @@ static const bool allowed[PLUGIN_STATE_COUNT][PLUGIN_STATE_COUNT] = {
     [PLUGIN_LOADING] = {[PLUGIN_CONFIGURING] = true, [PLUGIN_FAILED] = true},
     [PLUGIN_CONFIGURING] = {[PLUGIN_READY] = true, [PLUGIN_FAILED] = true,
                             [PLUGIN_UNLOADING] = true},
-    [PLUGIN_READY] = {[PLUGIN_UNLOADING] = true},
+    /* ready -> failed: an isolated plugin's host died. */
+    [PLUGIN_READY] = {[PLUGIN_UNLOADING] = true, [PLUGIN_FAILED] = true},
     [PLUGIN_UNLOADING] = {[PLUGIN_READY] = true, [PLUGIN_FAILED] = true},
     [PLUGIN_FAILED] = {[PLUGIN_UNLOADING] = true},
 };
@@ -47,19 +48,43 @@ static _Atomic bool states_quiet;
 
 void plugin__states_quiet(bool quiet) { atomic_store(&states_quiet, quiet); }
 
+/* Logs and tells of a state change that has been made. */
+static void state_changed(plugin_t *p, plugin_state_t from, plugin_state_t to);
+
+static int illegal_change(plugin_t *p, plugin_state_t from, plugin_state_t to) {
+  ERROR("%s plugin: refusing illegal state change %s -> %s", p->name,
+        plugin_state_name(from), plugin_state_name(to));
+#if COLLECT_DEBUG
+  assert(!"illegal plugin state change");
+#endif
+  return -EINVAL;
+}
+
 int plugin__set_state(plugin_t *p, plugin_state_t to) {
   plugin_state_t from = atomic_load(&p->state);
-  if (!plugin__state_change_allowed(from, to)) {
-    ERROR("%s plugin: refusing illegal state change %s -> %s", p->name,
-          plugin_state_name(from), plugin_state_name(to));
-#if COLLECT_DEBUG
-    assert(!"illegal plugin state change");
-#endif
-    return -EINVAL;
-  }
+  if (!plugin__state_change_allowed(from, to))
+    return illegal_change(p, from, to);
   atomic_store(&p->state, to);
+  state_changed(p, from, to);
+  return 0;
+}
+
+int plugin__set_state_if(plugin_t *p, plugin_state_t from, plugin_state_t to) {
+  if (!plugin__state_change_allowed(from, to))
+    return illegal_change(p, from, to);
+  int expected = (int)from;
+  if (!atomic_compare_exchange_strong(&p->state, &expected, (int)to))
+    return -EAGAIN;
+  state_changed(p, from, to);
+  return 0;
+}
+
+static void state_changed(plugin_t *p, plugin_state_t from, plugin_state_t to) {
   if (to != PLUGIN_FAILED && atomic_load(&states_quiet))
-    return 0;
+    return;
+  /* In a plugin host, the daemon tells of its plugin's states. */
+  if (plugin__forward != NULL)
+    return;
   INFO("%s plugin: %s -> %s", p->name, plugin_state_name(from),
        plugin_state_name(to));
   if (to == PLUGIN_FAILED)
@@ -71,7 +96,6 @@ int plugin__set_state(plugin_t *p, plugin_state_t to) {
     plugin__notify(p->name, NOTIF_OKAY, plugin_state_name(to),
                    "plugin %s: %s -> %s", p->name, plugin_state_name(from),
                    plugin_state_name(to));
-  return 0;
 }
 
 void plugin__notify(const char *name, int severity, const char *event,

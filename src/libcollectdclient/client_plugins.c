@@ -2,6 +2,8 @@
 #include "client_internal.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,18 +66,34 @@ static int take_word(const char **p, char *dst, size_t size) {
   return 0;
 }
 
-/* "<name> <state> <unloadable|legacy>[ <step>: <reason>]" */
+/* "<name> <state> <kind>[ <step>: <reason>]", where kind is unloadable,
+ * legacy, or "isolated pid=<pid>" ("pid=-" once its host has ended). */
 static int parse_plugin_line(const char *line, cdc_plugin_info_t *info,
                              char *err, size_t errlen) {
   const char *p = line;
-  char kind[16];
-  if (take_word(&p, info->name, sizeof(info->name)) != 0 ||
-      take_word(&p, info->state, sizeof(info->state)) != 0 ||
-      take_word(&p, kind, sizeof(kind)) != 0 ||
-      (strcmp(kind, "unloadable") != 0 && strcmp(kind, "legacy") != 0))
+  char kind[16], pid[32];
+  bool ok = take_word(&p, info->name, sizeof(info->name)) == 0 &&
+            take_word(&p, info->state, sizeof(info->state)) == 0 &&
+            take_word(&p, kind, sizeof(kind)) == 0;
+  info->isolated = ok && strcmp(kind, "isolated") == 0;
+  info->host_pid = 0;
+  if (info->isolated) {
+    char *end = NULL;
+    ok = take_word(&p, pid, sizeof(pid)) == 0 && strncmp(pid, "pid=", 4) == 0;
+    if (ok && strcmp(pid + 4, "-") != 0) {
+      errno = 0;
+      long n = strtol(pid + 4, &end, 10);
+      ok = errno == 0 && end != pid + 4 && *end == '\0' && n > 0 &&
+           n <= INT_MAX;
+      info->host_pid = ok ? (int)n : 0;
+    }
+  } else if (ok) {
+    ok = strcmp(kind, "unloadable") == 0 || strcmp(kind, "legacy") == 0;
+  }
+  if (!ok)
     return cdc__error(err, errlen, -EPROTO,
                       "Malformed plugin line from the daemon: \"%s\"", line);
-  info->unloadable = strcmp(kind, "unloadable") == 0;
+  info->unloadable = info->isolated || strcmp(kind, "unloadable") == 0;
   copy_cut(info->failure, sizeof(info->failure), p);
   return 0;
 }

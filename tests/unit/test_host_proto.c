@@ -759,7 +759,8 @@ static const struct {
     {HOST_MSG_HELLO, HOST_FROM_DAEMON, PLUGIN_LOADING, false},
     {HOST_MSG_READY, HOST_FROM_HOST, PLUGIN_LOADING, true},
     {HOST_MSG_READY, HOST_FROM_HOST, PLUGIN_CONFIGURING, false},
-    {HOST_MSG_CONFIG, HOST_FROM_DAEMON, PLUGIN_CONFIGURING, true},
+    {HOST_MSG_CONFIG, HOST_FROM_DAEMON, PLUGIN_LOADING, true},
+    {HOST_MSG_CONFIG, HOST_FROM_DAEMON, PLUGIN_CONFIGURING, false},
     {HOST_MSG_CONFIG, HOST_FROM_DAEMON, PLUGIN_READY, false},
     {HOST_MSG_CONFIG, HOST_FROM_HOST, PLUGIN_CONFIGURING, false},
     {HOST_MSG_INIT, HOST_FROM_DAEMON, PLUGIN_CONFIGURING, true},
@@ -769,7 +770,7 @@ static const struct {
     {HOST_MSG_WRITE, HOST_FROM_HOST, PLUGIN_READY, false},
     {HOST_MSG_VALUES, HOST_FROM_HOST, PLUGIN_READY, true},
     {HOST_MSG_VALUES, HOST_FROM_HOST, PLUGIN_CONFIGURING, true},
-    {HOST_MSG_VALUES, HOST_FROM_HOST, PLUGIN_LOADING, false},
+    {HOST_MSG_VALUES, HOST_FROM_HOST, PLUGIN_LOADING, true}, /* config */
     {HOST_MSG_VALUES, HOST_FROM_HOST, PLUGIN_FAILED, false},
     {HOST_MSG_VALUES, HOST_FROM_DAEMON, PLUGIN_READY, false},
     {HOST_MSG_NOTIFICATION, HOST_FROM_DAEMON, PLUGIN_READY, true},
@@ -780,7 +781,7 @@ static const struct {
     {HOST_MSG_STATUS, HOST_FROM_HOST, PLUGIN_UNLOADING, true},
     {HOST_MSG_FLUSH, HOST_FROM_DAEMON, PLUGIN_READY, true},
     {HOST_MSG_SHUTDOWN, HOST_FROM_DAEMON, PLUGIN_UNLOADING, true},
-    {HOST_MSG_SHUTDOWN, HOST_FROM_DAEMON, PLUGIN_READY, false},
+    {HOST_MSG_SHUTDOWN, HOST_FROM_DAEMON, PLUGIN_READY, true},
     {HOST_MSG_SHUTDOWN, HOST_FROM_HOST, PLUGIN_UNLOADING, false},
     {HOST_MSG_NONE, HOST_FROM_HOST, PLUGIN_READY, false},
     {HOST_MSG_COUNT, HOST_FROM_DAEMON, PLUGIN_READY, false},
@@ -805,9 +806,9 @@ START_TEST(test_table) {
   ck_assert_ptr_null(host_table_row(0));
   ck_assert_ptr_null(host_table_row(HOST_MSG_COUNT));
   char buf[128];
-  host_msg_refusal(HOST_MSG_VALUES, HOST_FROM_HOST, PLUGIN_LOADING, buf,
+  host_msg_refusal(HOST_MSG_VALUES, HOST_FROM_HOST, PLUGIN_FAILED, buf,
                    sizeof(buf));
-  ck_assert_str_eq(buf, "VALUES from the host while the plugin is loading");
+  ck_assert_str_eq(buf, "VALUES from the host while the plugin is failed");
   host_msg_refusal(300, HOST_FROM_DAEMON, PLUGIN_READY, buf, sizeof(buf));
   ck_assert_str_eq(buf, "unknown message type 300 from the daemon");
 }

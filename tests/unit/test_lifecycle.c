@@ -40,7 +40,7 @@ static const struct {
     {PLUGIN_READY, PLUGIN_CONFIGURING, false},
     {PLUGIN_READY, PLUGIN_READY, false},
     {PLUGIN_READY, PLUGIN_UNLOADING, true},
-    {PLUGIN_READY, PLUGIN_FAILED, false},
+    {PLUGIN_READY, PLUGIN_FAILED, true}, /* an isolated plugin's host died */
     {PLUGIN_UNLOADING, PLUGIN_LOADING, false},
     {PLUGIN_UNLOADING, PLUGIN_CONFIGURING, false},
     {PLUGIN_UNLOADING, PLUGIN_READY, true},

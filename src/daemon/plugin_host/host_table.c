@@ -1,18 +1,21 @@
 /* The permission table of the plugin host protocol (see host_table.h).
  *
  * The plugin's lifecycle, seen through the host:
- *   loading      the host starts, says HELLO, loads the object and runs
- *                module_register(), and says READY with its callbacks
- *   configuring  the daemon sends CONFIG, then INIT; the host answers each
- *                with STATUS, and may already dispatch (init callbacks and
- *                the threads they start do)
+ *   loading      the host starts and says HELLO; the daemon sends CONFIG
+ *                (its options, the <LoadPlugin> and <Plugin> blocks); the
+ *                host opens the object, runs module_register() and the
+ *                config callbacks, and says READY with its callbacks (a
+ *                config callback may already dispatch)
+ *   configuring  the daemon sends INIT; the host answers with STATUS, and
+ *                may dispatch (init callbacks and the threads they start)
  *   ready        READ, WRITE and FLUSH go in; VALUES, NOTIFICATION, LOG and
  *                STATUS come out; log and notification callbacks in the host
  *                receive LOG and NOTIFICATION
  *   unloading    what is queued for the plugin is still written (WRITE,
  *                FLUSH), then SHUTDOWN; its shutdown callback and the
  *                threads it stops may still dispatch and log
- *   failed       the host has nothing more to do but log why */
+ *   failed       the host has nothing more to do but log why
+ * The daemon may end a host with SHUTDOWN in any state. */
 #include "collectd.h"
 
 #include "plugin_host/host_table.h"
@@ -26,18 +29,19 @@ static const host_table_row_t table[HOST_MSG_COUNT] = {
     [HOST_MSG_READY] = {.type = HOST_MSG_READY, .from_host = HOST_IN(LOADING)},
     [HOST_MSG_STATUS] = {.type = HOST_MSG_STATUS, .from_host = RUNNING},
     [HOST_MSG_CONFIG] = {.type = HOST_MSG_CONFIG,
-                         .from_daemon = HOST_IN(CONFIGURING)},
+                         .from_daemon = HOST_IN(LOADING)},
     [HOST_MSG_INIT] = {.type = HOST_MSG_INIT,
                        .from_daemon = HOST_IN(CONFIGURING)},
     [HOST_MSG_READ] = {.type = HOST_MSG_READ, .from_daemon = HOST_IN(READY)},
     [HOST_MSG_WRITE] = {.type = HOST_MSG_WRITE, .from_daemon = SERVING},
     [HOST_MSG_FLUSH] = {.type = HOST_MSG_FLUSH, .from_daemon = SERVING},
     [HOST_MSG_SHUTDOWN] = {.type = HOST_MSG_SHUTDOWN,
-                           .from_daemon = HOST_IN(UNLOADING)},
-    [HOST_MSG_VALUES] = {.type = HOST_MSG_VALUES, .from_host = RUNNING},
+                           .from_daemon = ALL_STATES},
+    [HOST_MSG_VALUES] = {.type = HOST_MSG_VALUES,
+                         .from_host = HOST_IN(LOADING) | RUNNING},
     [HOST_MSG_NOTIFICATION] = {.type = HOST_MSG_NOTIFICATION,
                                .from_daemon = SERVING,
-                               .from_host = RUNNING},
+                               .from_host = HOST_IN(LOADING) | RUNNING},
     [HOST_MSG_LOG] = {.type = HOST_MSG_LOG,
                       .from_daemon = SERVING,
                       .from_host = ALL_STATES},

@@ -192,6 +192,8 @@ typedef struct {
   char name[CDC_NAME_LEN];
   char state[16]; /* loading, configuring, ready, unloading, failed */
   int unloadable; /* 1: can be unloaded and reloaded; 0: legacy */
+  int isolated;   /* 1: it runs in a plugin host */
+  int host_pid;   /* that host's pid, while it runs; else 0 */
   /* A failed plugin's "<step>: <reason>" (cut to fit), else empty. */
   char failure[512];
 } cdc_plugin_info_t;

@@ -37,7 +37,14 @@ int cmd_handle_listplugins(cmd_writer_t *w, cmd_args_t *args,
   cmd_reply(w, (int)num, "Plugin%s loaded", num == 1 ? "" : "s");
   for (size_t i = 0; i < num; i++) {
     plugin_info_t *p = plugins + i;
-    const char *kind = p->unloadable ? "unloadable" : "legacy";
+    /* "isolated pid=4711" (pid=- once its host has ended) */
+    char kind[48];
+    if (p->isolated && p->host_pid > 0)
+      snprintf(kind, sizeof(kind), "isolated pid=%d", p->host_pid);
+    else if (p->isolated)
+      snprintf(kind, sizeof(kind), "isolated pid=-");
+    else
+      sstrncpy(kind, p->unloadable ? "unloadable" : "legacy", sizeof(kind));
     if (strcmp(p->state, "failed") != 0 || p->failed_step[0] == '\0') {
       cmd_reply_line(w, "%s %s %s", p->name, p->state, kind);
     } else {

@@ -1,0 +1,300 @@
+/* The plugin host: the daemon binary started by the daemon in host mode
+ * (`collectd --plugin-host NAME`, its channel on descriptor 3) to hold one
+ * isolated plugin.
+ *
+ * The host runs the core's own code for its plugin: the configuration the
+ * daemon sends is applied as a file would be (cf_read_tree()), and the
+ * plugin is opened, registered, configured and initialised by the one
+ * lifecycle (plugin_dynamic.c). What the plugin dispatches and logs goes
+ * to the daemon (plugin__forward); its reads run when the daemon says
+ * READ. The host's main thread serves the channel:
+ *
+ *   host                             daemon
+ *   HELLO (pid, plugin)         ->
+ *                               <-   CONFIG (globals, LoadPlugin, blocks)
+ *   READY (status, callbacks)   ->   open, register and config done
+ *                               <-   INIT
+ *   STATUS (INIT)               ->
+ *                               <-   READ          (each interval)
+ *   VALUES..., STATUS (READ)    ->
+ *                               <-   SHUTDOWN
+ *   STATUS (SHUTDOWN), exit     ->
+ *
+ * Values, notifications and logs come at any time from the plugin's
+ * threads too. The host leaves when the channel ends: without the daemon
+ * it has no purpose. */
+#include "collectd.h"
+
+#include "configfile_internal.h"
+#include "daemon_signals.h"
+#include "plugin_dynamic.h"
+#include "plugin_host/host_chan.h"
+#include "plugin_host/host_main.h"
+#include "plugin_host/host_table.h"
+#include "plugin_read.h"
+#include "utils/common/common.h"
+#include "utils_cache.h"
+
+static host_chan_t chan;
+static const char *plugin_name;
+static plugin_t *plugin; /* its record, once loaded */
+
+/* What goes to the daemon is encoded into `out` under out_lock and sent
+ * at once, except while the main thread runs a READ: then it is batched
+ * until the READ's STATUS, in the order it was dispatched. */
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static host_writer_t out;
+static bool batching;
+/* The daemon is gone: nothing more can be sent. */
+static bool out_broken;
+
+/* Sends what `out` holds; out_lock held. Batches of a READ stay until it
+ * ends, unless they grow large. */
+static void out_send_locked(bool now) {
+  if (out.len == 0 || out_broken)
+    return;
+  if (!now && batching && out.len < 256 * 1024)
+    return;
+  if (host_chan_send(&chan, &out) != 0)
+    out_broken = true;
+}
+
+static void out_flush(void) {
+  pthread_mutex_lock(&out_lock);
+  out_send_locked(true);
+  pthread_mutex_unlock(&out_lock);
+}
+
+/* ---- what the plugin dispatches --------------------------------------------- */
+
+static int forward_values(const value_list_t *vl) {
+  pthread_mutex_lock(&out_lock);
+  int status = host_encode_values(&out, HOST_MSG_VALUES, vl, 1);
+  out_send_locked(false);
+  pthread_mutex_unlock(&out_lock);
+  return status;
+}
+
+static int forward_notification(const notification_t *n) {
+  pthread_mutex_lock(&out_lock);
+  int status = host_encode_notification(&out, n);
+  out_send_locked(false);
+  pthread_mutex_unlock(&out_lock);
+  return status;
+}
+
+static void forward_log(int level, const char *msg) {
+  host_log_t log = {.severity = (uint8_t)(level >= 0 &&
+                                                  level <= LOG_DEBUG
+                                              ? level
+                                              : LOG_ERR)};
+  sstrncpy(log.message, msg, sizeof(log.message));
+  pthread_mutex_lock(&out_lock);
+  host_encode_log(&out, &log);
+  out_send_locked(false);
+  pthread_mutex_unlock(&out_lock);
+}
+
+static const plugin_forward_t forward = {
+    .values = forward_values,
+    .notification = forward_notification,
+    .log = forward_log,
+};
+
+/* ---- replies ----------------------------------------------------------------- */
+
+static void send_status(host_msg_type_t reply_to, int status,
+                        const char *reason) {
+  host_status_t st = {
+      .status = status >= HOST_PROTO_MIN_STATUS && status <= 0 ? status : -EIO,
+      .reply_to = (uint16_t)reply_to,
+  };
+  sstrncpy(st.reason, reason != NULL ? reason : "", sizeof(st.reason));
+  pthread_mutex_lock(&out_lock);
+  host_encode_status(&out, &st);
+  out_send_locked(true);
+  pthread_mutex_unlock(&out_lock);
+}
+
+/* The callbacks the plugin registered, for the daemon to stand in for. */
+static uint32_t registered_callbacks(plugin_t *p) {
+  static const struct {
+    cb_kind_t kind;
+    uint32_t bit;
+  } kinds[] = {
+      {CB_INIT, HOST_CB_INIT},
+      {CB_SHUTDOWN, HOST_CB_SHUTDOWN},
+      {CB_WRITE, HOST_CB_WRITE},
+      {CB_FLUSH, HOST_CB_FLUSH},
+      {CB_MISSING, HOST_CB_MISSING},
+      {CB_CACHE_EVENT, HOST_CB_CACHE_EVENT},
+      {CB_LOG, HOST_CB_LOG},
+      {CB_NOTIFICATION, HOST_CB_NOTIFICATION},
+  };
+  uint32_t bits = 0;
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(kinds); i++)
+    if (cb_list_has_owner(kinds[i].kind, p))
+      bits |= kinds[i].bit;
+  if (read_sched_size() > 0)
+    bits |= HOST_CB_READ;
+  return bits;
+}
+
+/* "step: reason" of a failed plugin, for READY and STATUS. */
+static void failure_of(plugin_t *p, char *buf, size_t len) {
+  if (p == NULL)
+    snprintf(buf, len, "load: the plugin was not loaded");
+  else
+    snprintf(buf, len, "%s: %s", p->failed_step, p->failed_reason);
+}
+
+/* ---- requests ------------------------------------------------------------------ */
+
+/* The plugin's state as the daemon sees it, for the permission table. */
+static plugin_state_t daemon_view = PLUGIN_LOADING;
+
+static void handle_config(oconfig_item_t *tree) {
+  host_ready_t ready = {0};
+  if (cf_read_tree(tree) != 0) {
+    ready.status = -EINVAL;
+    snprintf(ready.reason, sizeof(ready.reason),
+             "config: the plugin host could not apply the daemon's options "
+             "(see the log)");
+  } else {
+    bool stop = false;
+    cf_load_plugins(true, &stop);
+    plugin = plugin__record_find(plugin_name);
+  }
+  if (ready.status == 0 && plugin != NULL &&
+      atomic_load(&plugin->state) == PLUGIN_CONFIGURING) {
+    ready.callbacks = registered_callbacks(plugin);
+    daemon_view = PLUGIN_CONFIGURING;
+  } else if (ready.status == 0) {
+    ready.status = -EINVAL;
+    failure_of(plugin, ready.reason, sizeof(ready.reason));
+  }
+  pthread_mutex_lock(&out_lock);
+  host_encode_ready(&out, &ready);
+  out_send_locked(true);
+  pthread_mutex_unlock(&out_lock);
+}
+
+static void handle_init(void) {
+  char err[1024];
+  int status = plugin_dynamic_init(plugin, err, sizeof(err));
+  char reason[HOST_PROTO_MAX_TEXT + 1] = "";
+  if (status != 0)
+    failure_of(plugin, reason, sizeof(reason));
+  else
+    daemon_view = PLUGIN_READY;
+  send_status(HOST_MSG_INIT, status, reason);
+}
+
+/* Runs every read callback of the plugin once, as a read thread would,
+ * and reports the first failure. Callbacks the plugin registers during
+ * the reads run from the next READ on. */
+static void handle_read(void) {
+  pthread_mutex_lock(&out_lock);
+  batching = true;
+  pthread_mutex_unlock(&out_lock);
+
+  int failed = 0;
+  char reason[HOST_PROTO_MAX_TEXT + 1] = "";
+  size_t num = read_sched_size();
+  cdtime_t later = cdtime() + TIME_T_TO_CDTIME_T(86400);
+  for (size_t i = 0; i < num; i++) {
+    read_sched_lock();
+    read_cb_t *rc = read_sched_take();
+    read_sched_unlock();
+    if (rc == NULL)
+      break;
+    int status = read_cb_call(rc);
+    if (status != 0 && failed++ == 0)
+      snprintf(reason, sizeof(reason), "read callback \"%s\" returned %d",
+               rc->name, status);
+    /* Far ahead: the daemon's schedule says when the next READ is due. */
+    read_sched_lock();
+    bool kept = read_sched_done(rc, 0, later);
+    read_sched_unlock();
+    if (!kept)
+      read_cb_free(rc);
+    later += 1;
+  }
+
+  pthread_mutex_lock(&out_lock);
+  batching = false;
+  pthread_mutex_unlock(&out_lock);
+  send_status(HOST_MSG_READ, failed ? -EIO : 0, reason);
+}
+
+/* Runs the plugin's shutdown as the daemon's exit would, says so, and
+ * leaves. Threads the plugin did not stop end with the process. */
+static _Noreturn void handle_shutdown(void) {
+  daemon_view = PLUGIN_UNLOADING;
+  int status = plugin_dynamic_shutdown_all(NULL);
+  send_status(HOST_MSG_SHUTDOWN, status == 0 ? 0 : -EIO,
+              status == 0 ? "" : "a shutdown callback failed (see the log)");
+  out_flush();
+  _exit(EXIT_SUCCESS);
+}
+
+static bool check_from_daemon(unsigned type, void *arg, char *err,
+                              size_t errlen) {
+  (void)arg;
+  if (host_msg_permitted(type, HOST_FROM_DAEMON, daemon_view))
+    return true;
+  host_msg_refusal(type, HOST_FROM_DAEMON, daemon_view, err, errlen);
+  return false;
+}
+
+int host_main(const char *name) {
+  host_chan_init(&chan, HOST_CHANNEL_FD);
+  host_writer_init(&out);
+  if (signals_init() != 0)
+    return EXIT_FAILURE;
+  plugin_init_ctx();
+  plugin__forward = &forward;
+  /* A plugin may look values up; the host's cache stays empty. */
+  uc_init();
+  plugin_name = name;
+
+  host_hello_t hello = {.version = HOST_PROTO_VERSION, .pid = getpid()};
+  sstrncpy(hello.plugin, name, sizeof(hello.plugin));
+  pthread_mutex_lock(&out_lock);
+  host_encode_hello(&out, &hello);
+  out_send_locked(true);
+  pthread_mutex_unlock(&out_lock);
+
+  host_msg_t m;
+  host_msg_init(&m);
+  for (;;) {
+    char err[256];
+    int status = host_chan_recv(&chan, &m, check_from_daemon, NULL, err,
+                                sizeof(err));
+    if (status == 0)
+      _exit(EXIT_SUCCESS); /* the daemon closed the channel */
+    if (status < 0) {
+      /* Not forwarded: the channel is what broke. */
+      _exit(EXIT_FAILURE);
+    }
+    switch (m.type) {
+    case HOST_MSG_CONFIG:
+      handle_config(m.u.config);
+      m.u.config = NULL; /* cf_read_tree() took it */
+      break;
+    case HOST_MSG_INIT:
+      handle_init();
+      break;
+    case HOST_MSG_READ:
+      handle_read();
+      break;
+    case HOST_MSG_SHUTDOWN:
+      handle_shutdown();
+    default:
+      ERROR("plugin host of %s: %s is not handled yet", name,
+            host_msg_name(m.type));
+      break;
+    }
+    host_msg_clear(&m);
+  }
+}

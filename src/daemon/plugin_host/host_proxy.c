@@ -1,0 +1,514 @@
+/* The daemon's side of an isolated plugin (see host_proxy.h).
+ *
+ * Each host has a reader thread in the daemon. It takes every frame the
+ * host sends, checks it against the permission table for the plugin's
+ * state before decoding it (host_table.c), and handles it: values and
+ * notifications enter the daemon's dispatch as the plugin's, logs reach
+ * the log plugins, HELLO, READY and STATUS answer the request waiting for
+ * them. Whatever the host sends is untrusted: a frame the table does not
+ * permit, or one that does not decode, ends the host, never the daemon.
+ *
+ * Requests (CONFIG, INIT, READ, SHUTDOWN) go one at a time, from the
+ * thread that needs the answer, and wait for it within a bound; a host
+ * that does not answer in time is killed. When a host ends, the reader
+ * reaps it and, unless the daemon asked it to stop, fails the plugin with
+ * the reason ("host process died: signal 11 (Segmentation fault)"). */
+#include "collectd.h"
+
+#include "configfile_internal.h"
+#include "plugin_dynamic.h"
+#include "plugin_host/host_chan.h"
+#include "plugin_host/host_main.h"
+#include "plugin_host/host_proxy.h"
+#include "plugin_host/host_table.h"
+#include "utils/common/common.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+typedef struct host_s host_t;
+struct host_s {
+  plugin_t *p;
+  pid_t pid;
+  host_chan_t ch;
+  pthread_t reader;
+
+  pthread_mutex_t lock; /* protects what follows, up to req_lock */
+  pthread_cond_t cond;
+  bool hello;           /* HELLO came */
+  bool have_reply;      /* to the request under way */
+  host_msg_type_t reply_to;
+  int reply_status;
+  uint32_t callbacks; /* READY's */
+  char reply_reason[HOST_PROTO_MAX_TEXT + 1];
+  bool stopping; /* the daemon ends it: its end is no failure */
+  char kill_reason[512]; /* why the daemon killed it, if it did */
+  bool ended;            /* the reader has reaped it */
+  char end_reason[512];
+
+  pthread_mutex_t req_lock; /* one request at a time; protects out */
+  host_writer_t out;
+};
+
+static double seconds(cdtime_t t) { return CDTIME_T_TO_DOUBLE(t); }
+
+/* How long the host may take for a step of the lifecycle. */
+static cdtime_t step_bound(void) { return plugin_dynamic_unload_timeout(); }
+
+/* How long it may take for a READ: Timeout intervals, and at least a step
+ * (a read may take longer than its interval in process too). */
+static cdtime_t read_bound(const host_t *h) {
+  cdtime_t interval = h->p->ctx.interval > 0 ? h->p->ctx.interval
+                                             : cf_get_default_interval();
+  cdtime_t bound = (cdtime_t)timeout_g * interval;
+  return bound > step_bound() ? bound : step_bound();
+}
+
+/* ---- the host's end ------------------------------------------------------- */
+
+/* Waits for the host to exit, at most `bound`, then kills it; returns its
+ * wait status. */
+static int reap(pid_t pid, cdtime_t bound) {
+  cdtime_t deadline = cdtime() + bound;
+  long pause_ns = 100 * 1000;
+  for (;;) {
+    int st;
+    pid_t r = waitpid(pid, &st, WNOHANG);
+    if (r == pid)
+      return st;
+    if (r < 0 && errno != EINTR)
+      return -1;
+    if (cdtime() >= deadline) {
+      kill(pid, SIGKILL);
+      while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+        ;
+      return r == pid ? st : -1;
+    }
+    nanosleep(&(struct timespec){.tv_nsec = pause_ns}, NULL);
+    if (pause_ns < 10 * 1000 * 1000)
+      pause_ns *= 2;
+  }
+}
+
+static void describe_end(int st, char *buf, size_t len) {
+  if (st == -1)
+    snprintf(buf, len, "host process lost (it could not be waited for)");
+  else if (WIFSIGNALED(st))
+    snprintf(buf, len, "host process died: signal %d (%s)", WTERMSIG(st),
+             strsignal(WTERMSIG(st)));
+  else if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+    snprintf(buf, len, "host process could not run the daemon's binary "
+                       "(/proc/self/exe)");
+  else
+    snprintf(buf, len, "host process exited with status %d",
+             WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+/* The reader's last act: the host's channel ended (`broke` says why, if
+ * the host broke the protocol), so reap it and tell whoever waits. */
+static void host_ended(host_t *h, const char *broke) {
+  if (broke != NULL)
+    kill(h->pid, SIGKILL);
+  int st = reap(h->pid, step_bound());
+  atomic_store(&h->p->host_pid, 0);
+
+  pthread_mutex_lock(&h->lock);
+  bool stopping = h->stopping;
+  if (h->kill_reason[0] != '\0')
+    sstrncpy(h->end_reason, h->kill_reason, sizeof(h->end_reason));
+  else if (broke != NULL)
+    snprintf(h->end_reason, sizeof(h->end_reason),
+             "the host broke the protocol: %s; killed", broke);
+  else
+    describe_end(st, h->end_reason, sizeof(h->end_reason));
+  h->ended = true;
+  pthread_cond_broadcast(&h->cond);
+  pthread_mutex_unlock(&h->lock);
+
+  /* A load waiting for the host fails by itself; a ready plugin whose
+   * host ended unasked fails here. */
+  if (stopping)
+    return;
+  plugin__set_failure(h->p, "host", "%s", h->end_reason);
+  if (plugin__set_state_if(h->p, PLUGIN_READY, PLUGIN_FAILED) == 0)
+    ERROR("%s: host: %s", h->p->name, h->end_reason);
+}
+
+/* ---- what the host sends ----------------------------------------------------- */
+
+static bool check_from_host(unsigned type, void *arg, char *err,
+                            size_t errlen) {
+  host_t *h = arg;
+  plugin_state_t state = atomic_load(&h->p->state);
+  if (host_msg_permitted(type, HOST_FROM_HOST, state))
+    return true;
+  host_msg_refusal(type, HOST_FROM_HOST, state, err, errlen);
+  return false;
+}
+
+static void take_reply(host_t *h, host_msg_type_t reply_to, int status,
+                       uint32_t callbacks, const char *reason) {
+  pthread_mutex_lock(&h->lock);
+  h->have_reply = true;
+  h->reply_to = reply_to;
+  h->reply_status = status;
+  h->callbacks = callbacks;
+  sstrncpy(h->reply_reason, reason, sizeof(h->reply_reason));
+  pthread_cond_broadcast(&h->cond);
+  pthread_mutex_unlock(&h->lock);
+}
+
+/* Handles one message; returns -EPROTO (with err) for one the host must
+ * not send. */
+static int handle(host_t *h, host_msg_t *m, char *err, size_t errlen) {
+  switch (m->type) {
+  case HOST_MSG_HELLO:
+    if (m->u.hello.version != HOST_PROTO_VERSION || m->u.hello.pid != h->pid ||
+        strcmp(m->u.hello.plugin, h->p->name) != 0) {
+      snprintf(err, errlen,
+               "HELLO says version %" PRIu32 ", pid %" PRId32
+               ", plugin \"%s\"; expected version %d, pid %d, plugin \"%s\"",
+               m->u.hello.version, m->u.hello.pid, m->u.hello.plugin,
+               HOST_PROTO_VERSION, (int)h->pid, h->p->name);
+      return -EPROTO;
+    }
+    pthread_mutex_lock(&h->lock);
+    h->hello = true;
+    pthread_cond_broadcast(&h->cond);
+    pthread_mutex_unlock(&h->lock);
+    return 0;
+  case HOST_MSG_READY:
+    take_reply(h, HOST_MSG_READY, m->u.ready.status, m->u.ready.callbacks,
+               m->u.ready.reason);
+    return 0;
+  case HOST_MSG_STATUS:
+    take_reply(h, m->u.status.reply_to, m->u.status.status, 0,
+               m->u.status.reason);
+    return 0;
+  case HOST_MSG_VALUES: {
+    plugin_thread_ctx_t saved = plugin__enter(h->p, h->p->ctx);
+    for (size_t i = 0; i < m->batch.num; i++)
+      plugin_dispatch_values(&m->batch.vl[i]);
+    plugin__leave(saved);
+    return 0;
+  }
+  case HOST_MSG_NOTIFICATION: {
+    plugin_thread_ctx_t saved = plugin__enter(h->p, h->p->ctx);
+    plugin_dispatch_notification(&m->u.notif);
+    plugin__leave(saved);
+    return 0;
+  }
+  case HOST_MSG_LOG:
+    plugin_log(m->u.log.severity, "%s", m->u.log.message);
+    return 0;
+  default:
+    snprintf(err, errlen, "%s is not handled by the daemon",
+             host_msg_name(m->type));
+    return -EPROTO;
+  }
+}
+
+static void *reader_main(void *arg) {
+  host_t *h = arg;
+  char name[16];
+  snprintf(name, sizeof(name), "host:%s", h->p->name);
+  pthread_setname_np(pthread_self(), name);
+
+  host_msg_t m;
+  host_msg_init(&m);
+  char err[512] = "";
+  int status;
+  while ((status = host_chan_recv(&h->ch, &m, check_from_host, h, err,
+                                  sizeof(err))) > 0) {
+    status = handle(h, &m, err, sizeof(err));
+    host_msg_clear(&m);
+    if (status != 0)
+      break;
+  }
+  host_msg_destroy(&m);
+  host_ended(h, status < 0 ? err : NULL);
+  return NULL;
+}
+
+/* ---- requests ---------------------------------------------------------------- */
+
+/* Kills the host for `why`, unless it has ended; the reader reaps it. */
+static void host_kill(host_t *h, const char *why) {
+  pthread_mutex_lock(&h->lock);
+  if (!h->ended && h->kill_reason[0] == '\0') {
+    sstrncpy(h->kill_reason, why, sizeof(h->kill_reason));
+    kill(h->pid, SIGKILL);
+  }
+  pthread_mutex_unlock(&h->lock);
+}
+
+/* Waits on h->lock (held) until `done` or the deadline; false on time. */
+static bool wait_locked(host_t *h, bool (*done)(host_t *, host_msg_type_t),
+                        host_msg_type_t arg, cdtime_t deadline) {
+  struct timespec until = CDTIME_T_TO_TIMESPEC(deadline);
+  while (!done(h, arg)) {
+    if (pthread_cond_timedwait(&h->cond, &h->lock, &until) == ETIMEDOUT)
+      return done(h, arg);
+  }
+  return true;
+}
+
+static bool replied(host_t *h, host_msg_type_t to) {
+  return h->ended || (h->have_reply && h->reply_to == to);
+}
+
+static bool said_hello(host_t *h, host_msg_type_t unused) {
+  (void)unused;
+  return h->ended || h->hello;
+}
+
+static bool has_ended(host_t *h, host_msg_type_t unused) {
+  (void)unused;
+  return h->ended;
+}
+
+/* Sends a request and waits for its answer (READY for CONFIG, else the
+ * STATUS that replies to it) within `bound`; kills a host that does not
+ * answer. Returns the host's status, or -EPIPE (it ended) or -ETIMEDOUT,
+ * with the reason in errbuf. */
+static int request(host_t *h, host_msg_type_t type, const void *arg,
+                   cdtime_t bound, char *errbuf, size_t errlen) {
+  pthread_mutex_lock(&h->req_lock);
+  int status;
+  switch (type) {
+  case HOST_MSG_CONFIG:
+    status = host_encode_config(&h->out, arg);
+    break;
+  case HOST_MSG_READ:
+    status = host_encode_read(&h->out, arg);
+    break;
+  default:
+    status = host_encode_empty(&h->out, type);
+    break;
+  }
+  if (status != 0) {
+    snprintf(errbuf, errlen, "cannot encode %s: %s", host_msg_name(type),
+             h->out.reason);
+    host_writer_reset(&h->out);
+    pthread_mutex_unlock(&h->req_lock);
+    return status;
+  }
+  host_msg_type_t answer = type == HOST_MSG_CONFIG ? HOST_MSG_READY : type;
+  pthread_mutex_lock(&h->lock);
+  h->have_reply = false;
+  pthread_mutex_unlock(&h->lock);
+
+  int sent = host_chan_send(&h->ch, &h->out);
+  pthread_mutex_lock(&h->lock);
+  /* A host that cannot be written to is ending: the reader says why. */
+  bool answered = wait_locked(h, replied, answer,
+                              cdtime() + (sent == 0 ? bound : step_bound()));
+  if (h->have_reply && h->reply_to == answer) {
+    status = h->reply_status;
+    sstrncpy(errbuf, h->reply_reason, errlen);
+  } else if (h->ended) {
+    snprintf(errbuf, errlen, "%s", h->end_reason);
+    status = -EPIPE;
+  } else if (sent != 0) {
+    snprintf(errbuf, errlen, "cannot send %s to the host: %s",
+             host_msg_name(type), strerror(-sent));
+    status = -EPIPE;
+  } else {
+    status = answered ? -EPIPE : -ETIMEDOUT;
+  }
+  pthread_mutex_unlock(&h->lock);
+
+  if (status == -ETIMEDOUT) {
+    snprintf(errbuf, errlen, "the host did not answer %s within %.3g s; "
+                             "killed",
+             host_msg_name(type), seconds(bound));
+    host_kill(h, errbuf);
+  }
+  pthread_mutex_unlock(&h->req_lock);
+  return status;
+}
+
+/* ---- the host's life ------------------------------------------------------- */
+
+static void host_free(host_t *h) {
+  host_chan_destroy(&h->ch);
+  host_writer_free(&h->out);
+  pthread_mutex_destroy(&h->lock);
+  pthread_cond_destroy(&h->cond);
+  pthread_mutex_destroy(&h->req_lock);
+  free(h);
+}
+
+/* Ends the host in order -- SHUTDOWN, then its exit -- or by force after
+ * the step bound, and forgets it. Returns the status of its shutdown. */
+static int host_stop(host_t *h) {
+  pthread_mutex_lock(&h->lock);
+  h->stopping = true;
+  bool ended = h->ended;
+  pthread_mutex_unlock(&h->lock);
+
+  int status = 0;
+  if (!ended) {
+    char why[512];
+    status = request(h, HOST_MSG_SHUTDOWN, NULL, step_bound(), why,
+                     sizeof(why));
+    if (status != 0 && status != -EPIPE)
+      WARNING("%s: shutdown: %s", h->p->name, why);
+    pthread_mutex_lock(&h->lock);
+    bool gone = wait_locked(h, has_ended, 0, cdtime() + step_bound());
+    pthread_mutex_unlock(&h->lock);
+    if (!gone)
+      host_kill(h, "the host did not exit after its shutdown; killed");
+  }
+  pthread_join(h->reader, NULL);
+  h->p->host = NULL;
+  host_free(h);
+  return status == -EPIPE ? 0 : status;
+}
+
+/* ---- the callbacks that stand in for the plugin's ------------------------------ */
+
+static host_t *my_host(void) {
+  plugin_t *p = plugin__current_owner();
+  return p != NULL ? p->host : NULL;
+}
+
+static int proxy_init(void) {
+  host_t *h = my_host();
+  if (h == NULL)
+    return -ENOENT;
+  char why[HOST_PROTO_MAX_TEXT + 1];
+  int status = request(h, HOST_MSG_INIT, NULL, step_bound(), why, sizeof(why));
+  if (status == 0)
+    return 0;
+  ERROR("%s: init (in its host): %s", h->p->name, why);
+  /* A plugin that failed its init does nothing more: its host can go. */
+  host_stop(h);
+  return status;
+}
+
+static int proxy_read(user_data_t *ud) {
+  host_t *h = ud->data;
+  host_read_t r = {.when = 0};
+  char why[HOST_PROTO_MAX_TEXT + 1];
+  int status = request(h, HOST_MSG_READ, &r, read_bound(h), why, sizeof(why));
+  if (status == -EIO)
+    ERROR("%s: read (in its host): %s", h->p->name, why);
+  return status;
+}
+
+static int proxy_shutdown(void) {
+  host_t *h = my_host();
+  return h != NULL ? host_stop(h) : 0;
+}
+
+/* Registers, as the plugin, what stands in for its callbacks. */
+static int register_proxies(host_t *h, uint32_t callbacks) {
+  plugin_t *p = h->p;
+  plugin_thread_ctx_t saved = plugin__enter(p, p->ctx);
+  int status = plugin_register_init(p->name, proxy_init);
+  if (status == 0 && (callbacks & HOST_CB_READ))
+    status = plugin_register_complex_read(NULL, p->name, proxy_read, 0,
+                                          &(user_data_t){.data = h});
+  if (status == 0)
+    status = plugin_register_shutdown(p->name, proxy_shutdown);
+  plugin__leave(saved);
+
+  uint32_t unserved = callbacks & (HOST_CB_WRITE | HOST_CB_FLUSH |
+                                   HOST_CB_MISSING | HOST_CB_CACHE_EVENT |
+                                   HOST_CB_LOG | HOST_CB_NOTIFICATION);
+  if (unserved != 0)
+    WARNING("%s: isolated: it registered write, flush, missing, cache event, "
+            "log or notification callbacks (0x%" PRIx32 "); an isolated "
+            "plugin's are not called yet",
+            p->name, unserved);
+  return status;
+}
+
+/* Splits the host's "step: reason" for a failed load. */
+static const char *failed_step(char *reason, size_t len) {
+  static const char *const steps[] = {"open", "register", "config"};
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(steps); i++) {
+    size_t n = strlen(steps[i]);
+    if (strncmp(reason, steps[i], n) == 0 && strncmp(reason + n, ": ", 2) == 0) {
+      memmove(reason, reason + n + 2, strnlen(reason + n + 2, len - n - 2) + 1);
+      return steps[i];
+    }
+  }
+  return "host";
+}
+
+int host_proxy_load(plugin_t *p, const char **step, char *errbuf,
+                    size_t errlen) {
+  *step = "host";
+  host_t *h = calloc(1, sizeof(*h));
+  if (h == NULL) {
+    snprintf(errbuf, errlen, "out of memory");
+    return -ENOMEM;
+  }
+  h->p = p;
+  pthread_mutex_init(&h->lock, NULL);
+  pthread_cond_init(&h->cond, NULL);
+  pthread_mutex_init(&h->req_lock, NULL);
+  host_writer_init(&h->out);
+
+  int fd;
+  int status = host_spawn(p->name, &h->pid, &fd, errbuf, errlen);
+  if (status != 0) {
+    host_chan_init(&h->ch, -1);
+    host_free(h);
+    return status;
+  }
+  host_chan_init(&h->ch, fd);
+  p->isolated = true;
+  p->host = h;
+  atomic_store(&p->host_pid, (int)h->pid);
+  if ((status = pthread_create(&h->reader, NULL, reader_main, h)) != 0) {
+    snprintf(errbuf, errlen, "cannot start the host's reader: %s",
+             strerror(status));
+    kill(h->pid, SIGKILL);
+    reap(h->pid, 0);
+    atomic_store(&p->host_pid, 0);
+    p->host = NULL;
+    host_free(h);
+    return -status;
+  }
+
+  pthread_mutex_lock(&h->lock);
+  bool hello = wait_locked(h, said_hello, 0, cdtime() + step_bound()) &&
+               !h->ended;
+  if (!hello && h->ended)
+    sstrncpy(errbuf, h->end_reason, errlen);
+  pthread_mutex_unlock(&h->lock);
+  if (!hello && !h->ended) {
+    snprintf(errbuf, errlen, "the host did not start within %.3g s; killed",
+             seconds(step_bound()));
+    host_kill(h, errbuf);
+  }
+
+  oconfig_item_t *tree = NULL;
+  if (hello && (status = cf_host_tree(&p->conf, &tree, errbuf, errlen)) == 0) {
+    status = request(h, HOST_MSG_CONFIG, tree, step_bound(), errbuf, errlen);
+    if (status != 0 && status != -EPIPE && status != -ETIMEDOUT)
+      *step = failed_step(errbuf, errlen);
+  }
+  oconfig_free(tree);
+  if (!hello && status == 0)
+    status = -EPIPE;
+  if (status == 0) {
+    atomic_store(&p->registered, true);
+    p->unloadable = true;
+    pthread_mutex_lock(&h->lock);
+    uint32_t callbacks = h->callbacks;
+    pthread_mutex_unlock(&h->lock);
+    if ((status = register_proxies(h, callbacks)) == 0)
+      return 0;
+    snprintf(errbuf, errlen, "cannot register the callbacks that stand in "
+                             "for the plugin's");
+  }
+  char why[512];
+  sstrncpy(why, errbuf, sizeof(why));
+  host_stop(h);
+  sstrncpy(errbuf, why, errlen);
+  return status;
+}

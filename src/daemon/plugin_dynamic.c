@@ -273,11 +273,13 @@ static int init_callbacks(plugin_t *p, char *errbuf, size_t errlen) {
       done[done_num++] = cb;
       ran = true;
       status = CB_CALL(cb, init);
-      if (status != 0) {
+      if (status != 0 && p->isolated)
+        snprintf(errbuf, errlen, "%s", host_proxy_last_reason());
+      else if (status != 0)
         snprintf(errbuf, errlen, "init callback \"%s\" returned %d",
                  cb->name, status);
+      if (status != 0)
         status = -EIO;
-      }
     }
   }
   if (status == 0 && ran) {

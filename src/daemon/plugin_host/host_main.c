@@ -183,8 +183,9 @@ static void handle_init(void) {
   char err[1024];
   int status = plugin_dynamic_init(plugin, err, sizeof(err));
   char reason[HOST_PROTO_MAX_TEXT + 1] = "";
+  /* The daemon names the step itself. */
   if (status != 0)
-    failure_of(plugin, reason, sizeof(reason));
+    sstrncpy(reason, plugin->failed_reason, sizeof(reason));
   else
     daemon_view = PLUGIN_READY;
   send_status(HOST_MSG_INIT, status, reason);

@@ -52,6 +52,11 @@ struct host_s {
 
 static double seconds(cdtime_t t) { return CDTIME_T_TO_DOUBLE(t); }
 
+/* Why the last request of this thread failed (see host_proxy.h). */
+static __thread char last_reason[512];
+
+const char *host_proxy_last_reason(void) { return last_reason; }
+
 /* How long the host may take for a step of the lifecycle. */
 static cdtime_t step_bound(void) { return plugin_dynamic_unload_timeout(); }
 
@@ -325,6 +330,7 @@ static int request(host_t *h, host_msg_type_t type, const void *arg,
     host_kill(h, errbuf);
   }
   pthread_mutex_unlock(&h->req_lock);
+  sstrncpy(last_reason, status != 0 ? errbuf : "", sizeof(last_reason));
   return status;
 }
 
@@ -381,9 +387,10 @@ static int proxy_init(void) {
   int status = request(h, HOST_MSG_INIT, NULL, step_bound(), why, sizeof(why));
   if (status == 0)
     return 0;
-  ERROR("%s: init (in its host): %s", h->p->name, why);
-  /* A plugin that failed its init does nothing more: its host can go. */
+  /* A plugin that failed its init does nothing more: its host can go. The
+   * load reports why (host_proxy_last_reason()). */
   host_stop(h);
+  sstrncpy(last_reason, why, sizeof(last_reason));
   return status;
 }
 

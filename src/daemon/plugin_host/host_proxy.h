@@ -14,4 +14,9 @@
 int host_proxy_load(plugin_t *p, const char **step, char *errbuf,
                     size_t errlen);
 
+/* Why the calling thread's last call into a host failed ("host process
+ * died: signal 6 (Aborted)"), for a failure report that would otherwise
+ * only have the stand-in callback's status; empty after a success. */
+const char *host_proxy_last_reason(void);
+
 #endif /* PLUGIN_HOST_HOST_PROXY_H */

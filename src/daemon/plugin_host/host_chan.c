@@ -71,8 +71,10 @@ int host_chan_recv(host_chan_t *ch, host_msg_t *m,
     host_frame_t f;
     const uint8_t *body;
     size_t used;
-    int status = host_frame_next(ch->in + ch->in_used, ch->in_len - ch->in_used,
-                                 &f, &body, &used, err, errlen);
+    /* Nothing read yet: no buffer either. */
+    const uint8_t *unread = ch->in != NULL ? ch->in + ch->in_used : NULL;
+    int status = host_frame_next(unread, ch->in_len - ch->in_used, &f, &body,
+                                 &used, err, errlen);
     if (status < 0)
       return status;
     if (status > 0) {

@@ -34,11 +34,6 @@ PID=$IT_PID
 it_wait_socket "$SOCK" || it_fail "the socket did not come up"
 it_wait it_in_state "$SOCK" test_crash ready || it_fail "test_crash not ready"
 
-# host_pid NAME: the pid LISTPLUGINS shows for NAME's host.
-host_pid() {
-  it_listed "$SOCK" "$1" | sed -n 's/^[^ ]* [^ ]* isolated pid=\([0-9][0-9]*\).*/\1/p'
-}
-
 # load_mode MODE: unloads test_crash and loads it again in MODE; sets
 # IT_REPLY to the reply to LOAD.
 load_mode() {
@@ -51,7 +46,7 @@ load_mode() {
 }
 
 it_check "Mode abort_init: LOAD fails in init, with the signal"
-old=$(host_pid test_crash)
+old=$(it_host_pid "$SOCK" test_crash)
 load_mode abort_init
 expected="-1 test_crash: init: host process died: signal 6 (Aborted)"
 [ "$IT_REPLY" = "$expected" ] || it_fail "the reply was \"$IT_REPLY\""

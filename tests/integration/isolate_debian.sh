@@ -33,11 +33,6 @@ it_start daemon "$COLLECTD" -f -C "$D/collectd.conf"
 PID=$IT_PID
 it_wait_socket "$SOCK" || it_fail "the socket did not come up"
 
-# host_pid NAME: the pid LISTPLUGINS shows for NAME's host.
-host_pid() {
-  it_listed "$SOCK" "$1" | sed -n 's/^[^ ]* [^ ]* isolated pid=\([0-9][0-9]*\).*/\1/p'
-}
-
 it_check "LISTPLUGINS shows load and cpu ready and isolated, with their hosts"
 for p in load cpu; do
   line=$(it_listed "$SOCK" $p) || it_fail "$p is not listed"
@@ -49,13 +44,13 @@ it_ok
 it_check "our collectdctl lists them the same way"
 "$OUR_CTL" -s "$SOCK" listplugins >"$D/ctl.out" 2>&1 ||
   it_fail "collectdctl listplugins failed: $(cat "$D/ctl.out")"
-grep -Eqx "load ready isolated pid=$(host_pid load)" "$D/ctl.out" ||
+grep -Eqx "load ready isolated pid=$(it_host_pid "$SOCK" load)" "$D/ctl.out" ||
   it_fail "collectdctl printed: $(cat "$D/ctl.out")"
 it_ok
 
 it_check "each host is a child of the daemon in host mode"
 for p in load cpu; do
-  hp=$(host_pid $p)
+  hp=$(it_host_pid "$SOCK" $p)
   [ -n "$hp" ] || it_fail "no pid for $p"
   ppid=$(awk '{ print $4 }' "/proc/$hp/stat")
   [ "$ppid" = "$PID" ] || it_fail "$p's host $hp has parent $ppid, not $PID"
@@ -67,7 +62,7 @@ it_ok
 it_check "the host inherits no descriptor but its channel"
 # What it opened itself after the exec (a pipe, a signalfd) is its own:
 # nothing it holds may be open in the daemon too.
-hp=$(host_pid cpu)
+hp=$(it_host_pid "$SOCK" cpu)
 for fd in 0 1 2; do
   [ "$(readlink "/proc/$hp/fd/$fd")" = /dev/null ] ||
     it_fail "descriptor $fd is $(readlink "/proc/$hp/fd/$fd")"
@@ -111,7 +106,7 @@ it_wait it_has_rows "$CSV/load/load" $((rows + 3)) ||
 it_ok
 
 it_check "UNLOAD load ends its host: no process, no zombie"
-hp=$(host_pid load)
+hp=$(it_host_pid "$SOCK" load)
 IT_REPLY=$(it_cmd "$SOCK" "UNLOAD load" | head -n 1)
 [ "$IT_REPLY" = "0 load: unloaded" ] || it_fail "the reply was \"$IT_REPLY\""
 [ ! -e "/proc/$hp" ] || it_fail "host $hp is still there: $(cat /proc/$hp/stat)"
@@ -121,7 +116,7 @@ it_ok
 it_check "LOAD load starts a new host"
 IT_REPLY=$(it_cmd "$SOCK" "LOAD load" | head -n 1)
 [ "$IT_REPLY" = "0 load: loaded, ready" ] || it_fail "the reply was \"$IT_REPLY\""
-hp2=$(host_pid load)
+hp2=$(it_host_pid "$SOCK" load)
 [ -n "$hp2" ] && [ "$hp2" != "$hp" ] || it_fail "the new host is \"$hp2\""
 rows=$(wc -l <"$(it_csv_file "$CSV/load/load")")
 it_wait it_has_rows "$CSV/load/load" $((rows + 2)) ||
@@ -141,7 +136,7 @@ it_wait it_has_rows "$CSV/cpu/percent-user" 2 ||
 it_ok
 
 it_check "SIGTERM: the daemon exits with status 0 and leaves no host behind"
-hosts=$(for p in load cpu; do host_pid $p; done)
+hosts=$(for p in load cpu; do it_host_pid "$SOCK" $p; done)
 it_stop "$PID" || it_fail "still running ${IT_DEADLINE}s after SIGTERM"
 [ "$IT_RC" = 0 ] || it_fail "exit status $IT_RC"
 for hp in $hosts; do

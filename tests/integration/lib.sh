@@ -564,6 +564,13 @@ it_in_state() {
   [ "$it_st" = "$3" ] && { [ -z "${4:-}" ] || [ "$it_kind" = "$4" ]; }
 }
 
+# it_host_pid SOCKET NAME: the pid of NAME's plugin host, as LISTPLUGINS
+# shows it ("<name> <state> isolated pid=<pid>"); empty if it has none.
+it_host_pid() {
+  it_listed "$1" "$2" |
+    sed -n 's/^[^ ]* [^ ]* isolated pid=\([0-9][0-9]*\).*/\1/p'
+}
+
 # it_wait_socket SOCKET: waits until the daemon's socket exists and
 # LISTPLUGINS lists unixsock ready (polling before the socket exists would
 # only print the client's errors); returns 1 at the deadline.

@@ -71,28 +71,37 @@ static cdtime_t read_bound(const host_t *h) {
 
 /* ---- the host's end ------------------------------------------------------- */
 
-/* Waits for the host to exit, at most `bound`, then kills it; returns its
- * wait status. */
-static int reap(pid_t pid, cdtime_t bound) {
+/* Waits for the host to exit, at most `bound`, then kills it; leaves it a
+ * zombie (WNOWAIT), so that its pid cannot go to another process while
+ * host_kill() may still signal it. */
+static void await_exit(pid_t pid, cdtime_t bound) {
   cdtime_t deadline = cdtime() + bound;
   long pause_ns = 100 * 1000;
   for (;;) {
-    int st;
-    pid_t r = waitpid(pid, &st, WNOHANG);
-    if (r == pid)
-      return st;
-    if (r < 0 && errno != EINTR)
-      return -1;
+    siginfo_t info = {0};
+    int r = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+    if ((r == 0 && info.si_pid == pid) || (r < 0 && errno != EINTR))
+      return;
     if (cdtime() >= deadline) {
       kill(pid, SIGKILL);
-      while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+      while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0 &&
+             errno == EINTR)
         ;
-      return r == pid ? st : -1;
+      return;
     }
     nanosleep(&(struct timespec){.tv_nsec = pause_ns}, NULL);
     if (pause_ns < 10 * 1000 * 1000)
       pause_ns *= 2;
   }
+}
+
+/* Reaps the exited host; returns its wait status, or -1. */
+static int reap(pid_t pid) {
+  int st;
+  pid_t r;
+  while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+    ;
+  return r == pid ? st : -1;
 }
 
 static void describe_end(int st, char *buf, size_t len) {
@@ -114,10 +123,13 @@ static void describe_end(int st, char *buf, size_t len) {
 static void host_ended(host_t *h, const char *broke) {
   if (broke != NULL)
     kill(h->pid, SIGKILL);
-  int st = reap(h->pid, step_bound());
-  atomic_store(&h->p->host_pid, 0);
+  await_exit(h->pid, step_bound());
 
+  /* Reaped under the lock, with `ended` set at once: host_kill() never
+   * signals a pid that may have gone to another process. */
   pthread_mutex_lock(&h->lock);
+  int st = reap(h->pid);
+  atomic_store(&h->p->host_pid, 0);
   bool stopping = h->stopping;
   if (h->kill_reason[0] != '\0')
     sstrncpy(h->end_reason, h->kill_reason, sizeof(h->end_reason));
@@ -474,7 +486,7 @@ int host_proxy_load(plugin_t *p, const char **step, char *errbuf,
     snprintf(errbuf, errlen, "cannot start the host's reader: %s",
              strerror(status));
     kill(h->pid, SIGKILL);
-    reap(h->pid, 0);
+    reap(h->pid);
     atomic_store(&p->host_pid, 0);
     p->host = NULL;
     host_free(h);

@@ -22,6 +22,9 @@
 #   BENCH_CONF              a file appended to every daemon's configuration
 #                           (bench/chains.sh: LoadPlugin lines and chains)
 #   BENCH_PLUGINS           plugin files (.so) to copy next to bench.so
+#   BENCH_ISOLATE           if set, our daemon runs the bench plugin isolated
+#                           (Isolate true): every value goes from its host
+#                           to the daemon and back to its host's writer
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -75,6 +78,10 @@ done
 run_once() {
 	dir=$3
 	mkdir "$dir"
+	isolate=
+	if [ -n "${BENCH_ISOLATE:-}" ] && [ "$1" = "$ours" ]; then
+		isolate="  Isolate true"
+	fi
 	cat >"$dir/collectd.conf" <<EOF
 Hostname "bench"
 FQDNLookup false
@@ -90,6 +97,7 @@ WriteThreads $2
 # second read starts while the daemon shuts down.
 <LoadPlugin bench>
   Interval 3600
+$isolate
 </LoadPlugin>
 <Plugin bench>
   Values $values

@@ -7,6 +7,8 @@
 
 #include "utils_cache_internal.h"
 
+#include <stdatomic.h>
+
 /* The time stamp for an entry's last_update. It only feeds expiry, which
  * counts in intervals (seconds), so the coarse clock's few milliseconds of
  * resolution are plenty, and reading it costs a quarter of the precise one:
@@ -94,7 +96,13 @@ static int update_new(uc_shard_t *s, uint64_t hash, const data_set_t *ds,
   return 0;
 }
 
+static _Atomic bool too_old_quiet;
+
+void uc__quiet_too_old(void) { atomic_store(&too_old_quiet, true); }
+
 static void log_too_old(const value_list_t *vl, cdtime_t last_time) {
+  if (atomic_load(&too_old_quiet))
+    return;
   char name[UC_NAME_MAX];
   uc__format_name(name, vl);
   /* Same words and level as 5.12, so that log watchers keep working. */

@@ -204,4 +204,8 @@ int uc_meta_data_get_double(const value_list_t *vl, const char *key,
 int uc_meta_data_get_boolean(const value_list_t *vl, const char *key,
                              bool *value);
 
+/* In a plugin host, whose cache sees what the daemon's saw: a value no
+ * newer than the cached one is not logged (the daemon has said so). */
+void uc__quiet_too_old(void);
+
 #endif /* UTILS_CACHE_H */

@@ -39,29 +39,67 @@ static host_chan_t chan;
 static const char *plugin_name;
 static plugin_t *plugin; /* its record, once loaded */
 
-/* What goes to the daemon is encoded into `out` under out_lock and sent
- * at once, except while the main thread runs a READ: then it is batched
- * until the READ's STATUS, in the order it was dispatched. */
+/* What goes to the daemon is encoded, in the order it is made, into the
+ * buffer being filled, under out_lock; a sender thread sends it. While it
+ * sends one buffer the other fills, so that a plugin that dispatches fast
+ * goes out in large batches and one that dispatches now and then goes out
+ * at once. A daemon that reads slowly makes the dispatchers wait once
+ * OUT_HIGH bytes are queued. */
+#define OUT_HIGH (4u * 1024 * 1024)
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
-static host_writer_t out;
-static bool batching;
-/* The daemon is gone: nothing more can be sent. */
-static bool out_broken;
+static pthread_cond_t out_cond = PTHREAD_COND_INITIALIZER;
+static host_writer_t out[2];
+static int filling;
+static bool sender_idle;
+static bool out_broken; /* the daemon is gone: what is queued is dropped */
+/* Frames queued and sent so far, counted in buffers: out_flush() waits
+ * until what was queued before it is sent. */
+static uint64_t out_queued, out_sent;
 
-/* Sends what `out` holds; out_lock held. Batches of a READ stay until it
- * ends, unless they grow large. */
-static void out_send_locked(bool now) {
-  if (out.len == 0 || out_broken)
-    return;
-  if (!now && batching && out.len < 256 * 1024)
-    return;
-  if (host_chan_send(&chan, &out) != 0)
-    out_broken = true;
+/* The buffer to encode into; out_lock held. */
+static host_writer_t *out_begin(void) {
+  while (out[filling].len >= OUT_HIGH && !out_broken)
+    pthread_cond_wait(&out_cond, &out_lock);
+  return &out[filling];
 }
 
+/* A frame was added; out_lock held. */
+static void out_added(void) {
+  out_queued++;
+  if (sender_idle)
+    pthread_cond_broadcast(&out_cond);
+}
+
+static void *sender_main(void *unused) {
+  (void)unused;
+  pthread_mutex_lock(&out_lock);
+  for (;;) {
+    while (out[filling].len == 0) {
+      sender_idle = true;
+      pthread_cond_wait(&out_cond, &out_lock);
+    }
+    sender_idle = false;
+    host_writer_t *w = &out[filling];
+    filling ^= 1;
+    uint64_t upto = out_queued;
+    pthread_mutex_unlock(&out_lock);
+    int status = out_broken ? -EPIPE : host_chan_send(&chan, w);
+    host_writer_reset(w);
+    pthread_mutex_lock(&out_lock);
+    if (status != 0)
+      out_broken = true;
+    out_sent = upto;
+    pthread_cond_broadcast(&out_cond);
+  }
+  return NULL;
+}
+
+/* Waits until everything queued so far has been sent (or cannot be). */
 static void out_flush(void) {
   pthread_mutex_lock(&out_lock);
-  out_send_locked(true);
+  uint64_t want = out_queued;
+  while (out_sent < want && !out_broken)
+    pthread_cond_wait(&out_cond, &out_lock);
   pthread_mutex_unlock(&out_lock);
 }
 
@@ -69,16 +107,16 @@ static void out_flush(void) {
 
 static int forward_values(const value_list_t *vl) {
   pthread_mutex_lock(&out_lock);
-  int status = host_encode_values(&out, HOST_MSG_VALUES, vl, 1);
-  out_send_locked(false);
+  int status = host_encode_values(out_begin(), HOST_MSG_VALUES, vl, 1);
+  out_added();
   pthread_mutex_unlock(&out_lock);
   return status;
 }
 
 static int forward_notification(const notification_t *n) {
   pthread_mutex_lock(&out_lock);
-  int status = host_encode_notification(&out, n);
-  out_send_locked(false);
+  int status = host_encode_notification(out_begin(), n);
+  out_added();
   pthread_mutex_unlock(&out_lock);
   return status;
 }
@@ -90,8 +128,8 @@ static void forward_log(int level, const char *msg) {
                                               : LOG_ERR)};
   sstrncpy(log.message, msg, sizeof(log.message));
   pthread_mutex_lock(&out_lock);
-  host_encode_log(&out, &log);
-  out_send_locked(false);
+  host_encode_log(out_begin(), &log);
+  out_added();
   pthread_mutex_unlock(&out_lock);
 }
 
@@ -111,8 +149,8 @@ static void send_status(host_msg_type_t reply_to, int status,
   };
   sstrncpy(st.reason, reason != NULL ? reason : "", sizeof(st.reason));
   pthread_mutex_lock(&out_lock);
-  host_encode_status(&out, &st);
-  out_send_locked(true);
+  host_encode_status(out_begin(), &st);
+  out_added();
   pthread_mutex_unlock(&out_lock);
 }
 
@@ -174,8 +212,8 @@ static void handle_config(oconfig_item_t *tree) {
     failure_of(plugin, ready.reason, sizeof(ready.reason));
   }
   pthread_mutex_lock(&out_lock);
-  host_encode_ready(&out, &ready);
-  out_send_locked(true);
+  host_encode_ready(out_begin(), &ready);
+  out_added();
   pthread_mutex_unlock(&out_lock);
 }
 
@@ -194,11 +232,7 @@ static void handle_init(void) {
 /* Runs every read callback of the plugin once, as a read thread would,
  * and reports the first failure. Callbacks the plugin registers during
  * the reads run from the next READ on. */
-static void handle_read(void) {
-  pthread_mutex_lock(&out_lock);
-  batching = true;
-  pthread_mutex_unlock(&out_lock);
-
+static void run_reads(void) {
   int failed = 0;
   char reason[HOST_PROTO_MAX_TEXT + 1] = "";
   size_t num = read_sched_size();
@@ -221,11 +255,57 @@ static void handle_read(void) {
       read_cb_free(rc);
     later += 1;
   }
-
-  pthread_mutex_lock(&out_lock);
-  batching = false;
-  pthread_mutex_unlock(&out_lock);
   send_status(HOST_MSG_READ, failed ? -EIO : 0, reason);
+}
+
+/* The reads run on a thread of their own, as in the daemon, so that the
+ * main thread goes on taking WRITE and FLUSH meanwhile (a plugin may wait
+ * in its read for what its write callback gets). The daemon sends one READ
+ * at a time. */
+static pthread_mutex_t read_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t read_cond = PTHREAD_COND_INITIALIZER;
+static bool read_due;
+
+static void *reader_main(void *unused) {
+  (void)unused;
+  for (;;) {
+    pthread_mutex_lock(&read_lock);
+    while (!read_due)
+      pthread_cond_wait(&read_cond, &read_lock);
+    read_due = false;
+    pthread_mutex_unlock(&read_lock);
+    run_reads();
+  }
+  return NULL;
+}
+
+static void handle_read(void) {
+  pthread_mutex_lock(&read_lock);
+  read_due = true;
+  pthread_cond_signal(&read_cond);
+  pthread_mutex_unlock(&read_lock);
+}
+
+/* Hands each value list to the plugin's write callbacks, after the host's
+ * own cache, so that uc_get_rate() and friends answer for the values the
+ * plugin was given (and only those). */
+static void handle_write(host_vl_batch_t *batch) {
+  for (size_t i = 0; i < batch->num; i++) {
+    value_list_t *vl = &batch->vl[i];
+    const data_set_t *ds = plugin_get_ds(vl->type);
+    if (ds == NULL || ds->ds_num != vl->values_len) {
+      ERROR("plugin host of %s: WRITE: %s/%s does not match its type in the "
+            "host's types.db; not written",
+            plugin_name, vl->plugin, vl->type);
+      continue;
+    }
+    uc_update(ds, vl);
+    plugin_write(NULL, ds, vl);
+  }
+}
+
+static void handle_flush(const host_flush_t *f) {
+  plugin_flush(NULL, f->timeout, f->has_identifier ? f->identifier : NULL);
 }
 
 /* Runs the plugin's shutdown as the daemon's exit would, says so, and
@@ -250,20 +330,27 @@ static bool check_from_daemon(unsigned type, void *arg, char *err,
 
 int host_main(const char *name) {
   host_chan_init(&chan, HOST_CHANNEL_FD);
-  host_writer_init(&out);
+  host_writer_init(&out[0]);
+  host_writer_init(&out[1]);
   if (signals_init() != 0)
+    return EXIT_FAILURE;
+  pthread_t sender, reader;
+  if (pthread_create(&sender, NULL, sender_main, NULL) != 0 ||
+      pthread_create(&reader, NULL, reader_main, NULL) != 0)
     return EXIT_FAILURE;
   plugin_init_ctx();
   plugin__forward = &forward;
-  /* A plugin may look values up; the host's cache stays empty. */
+  /* The host's cache holds what its plugin was given to write, for the
+   * plugin's uc_* lookups. */
   uc_init();
+  uc__quiet_too_old();
   plugin_name = name;
 
   host_hello_t hello = {.version = HOST_PROTO_VERSION, .pid = getpid()};
   sstrncpy(hello.plugin, name, sizeof(hello.plugin));
   pthread_mutex_lock(&out_lock);
-  host_encode_hello(&out, &hello);
-  out_send_locked(true);
+  host_encode_hello(out_begin(), &hello);
+  out_added();
   pthread_mutex_unlock(&out_lock);
 
   host_msg_t m;
@@ -288,6 +375,12 @@ int host_main(const char *name) {
       break;
     case HOST_MSG_READ:
       handle_read();
+      break;
+    case HOST_MSG_WRITE:
+      handle_write(&m.batch);
+      break;
+    case HOST_MSG_FLUSH:
+      handle_flush(&m.u.flush);
       break;
     case HOST_MSG_SHUTDOWN:
       handle_shutdown();

@@ -48,7 +48,24 @@ struct host_s {
 
   pthread_mutex_t req_lock; /* one request at a time; protects out */
   host_writer_t out;
+
+  /* What goes to the host's write and flush callbacks: frames queued by
+   * the write threads and sent by whichever of them finds no one sending
+   * (see queue_frame()). */
+  pthread_mutex_t wq_lock; /* protects what follows */
+  pthread_cond_t wq_cond;
+  host_writer_t wq[2];
+  int filling;          /* the buffer frames go into */
+  host_batch_enc_t batch; /* the WRITE frame open in it, if batch_open */
+  bool batch_open;
+  bool sending;
+  int wq_error; /* the channel failed: nothing more goes out */
 };
+
+/* A write thread waits while this much is queued for a host and another
+ * thread sends: a host that writes slowly slows the daemon's writers, as
+ * a slow write callback does in process. */
+#define WQ_HIGH (4u * 1024 * 1024)
 
 static double seconds(cdtime_t t) { return CDTIME_T_TO_DOUBLE(t); }
 
@@ -351,6 +368,10 @@ static int request(host_t *h, host_msg_type_t type, const void *arg,
 static void host_free(host_t *h) {
   host_chan_destroy(&h->ch);
   host_writer_free(&h->out);
+  host_writer_free(&h->wq[0]);
+  host_writer_free(&h->wq[1]);
+  pthread_mutex_destroy(&h->wq_lock);
+  pthread_cond_destroy(&h->wq_cond);
   pthread_mutex_destroy(&h->lock);
   pthread_cond_destroy(&h->cond);
   pthread_mutex_destroy(&h->req_lock);
@@ -382,6 +403,88 @@ static int host_stop(host_t *h) {
   h->p->host = NULL;
   host_free(h);
   return status == -EPIPE ? 0 : status;
+}
+
+/* ---- the write side ---------------------------------------------------------- */
+
+/* Sends what is queued; wq_lock held, `sending` set by the caller. Each
+ * round swaps the buffers, so that the other write threads queue into one
+ * while this one sends the other. */
+static void wq_send_locked(host_t *h) {
+  while (h->wq[h->filling].len > 0 && h->wq_error == 0) {
+    host_writer_t *w = &h->wq[h->filling];
+    if (h->batch_open) {
+      host_batch_end(w, &h->batch);
+      h->batch_open = false;
+    }
+    h->filling ^= 1;
+    pthread_mutex_unlock(&h->wq_lock);
+    int status = host_chan_send(&h->ch, w);
+    pthread_mutex_lock(&h->wq_lock);
+    if (status != 0)
+      h->wq_error = status;
+    pthread_cond_broadcast(&h->wq_cond);
+  }
+  if (h->wq_error != 0) { /* nothing queued will ever go */
+    host_writer_reset(&h->wq[h->filling]);
+    h->batch_open = false;
+  }
+}
+
+/* Queues a value list (vl) or a FLUSH (flush) for the host, in the order
+ * the write threads call, and sends unless another thread is sending
+ * already (it sends this too before it stops). */
+static int queue_frame(host_t *h, const value_list_t *vl,
+                       const host_flush_t *flush) {
+  pthread_mutex_lock(&h->wq_lock);
+  while (h->sending && h->wq[h->filling].len >= WQ_HIGH && h->wq_error == 0)
+    pthread_cond_wait(&h->wq_cond, &h->wq_lock);
+  int status = h->wq_error;
+  host_writer_t *w = &h->wq[h->filling];
+  if (status == 0 && vl != NULL) {
+    if (!h->batch_open) {
+      host_batch_begin(w, HOST_MSG_WRITE, &h->batch);
+      h->batch_open = true;
+    }
+    status = host_batch_add(w, &h->batch, vl);
+    if (status == -EMSGSIZE) { /* the frame is full: another one */
+      host_batch_end(w, &h->batch);
+      host_batch_begin(w, HOST_MSG_WRITE, &h->batch);
+      status = host_batch_add(w, &h->batch, vl);
+    }
+    if (status == -EINVAL)
+      ERROR("%s: write: a value list of %s/%s cannot go to its host: %s",
+            h->p->name, vl->plugin, vl->type, w->reason);
+  } else if (status == 0) {
+    if (h->batch_open) {
+      host_batch_end(w, &h->batch);
+      h->batch_open = false;
+    }
+    status = host_encode_flush(w, flush);
+  }
+  if (!h->sending) {
+    h->sending = true;
+    wq_send_locked(h);
+    h->sending = false;
+    if (status == 0)
+      status = h->wq_error;
+  }
+  pthread_mutex_unlock(&h->wq_lock);
+  return status;
+}
+
+static int proxy_write(const data_set_t *ds, const value_list_t *vl,
+                       user_data_t *ud) {
+  (void)ds;
+  return queue_frame(ud->data, vl, NULL);
+}
+
+static int proxy_flush(cdtime_t timeout, const char *identifier,
+                       user_data_t *ud) {
+  host_flush_t f = {.timeout = timeout, .has_identifier = identifier != NULL};
+  if (identifier != NULL)
+    sstrncpy(f.identifier, identifier, sizeof(f.identifier));
+  return queue_frame(ud->data, NULL, &f);
 }
 
 /* ---- the callbacks that stand in for the plugin's ------------------------------ */
@@ -429,17 +532,22 @@ static int register_proxies(host_t *h, uint32_t callbacks) {
   if (status == 0 && (callbacks & HOST_CB_READ))
     status = plugin_register_complex_read(NULL, p->name, proxy_read, 0,
                                           &(user_data_t){.data = h});
+  if (status == 0 && (callbacks & HOST_CB_WRITE))
+    status = plugin_register_write(p->name, proxy_write,
+                                   &(user_data_t){.data = h});
+  if (status == 0 && (callbacks & HOST_CB_FLUSH))
+    status = plugin_register_flush(p->name, proxy_flush,
+                                   &(user_data_t){.data = h});
   if (status == 0)
     status = plugin_register_shutdown(p->name, proxy_shutdown);
   plugin__leave(saved);
 
-  uint32_t unserved = callbacks & (HOST_CB_WRITE | HOST_CB_FLUSH |
-                                   HOST_CB_MISSING | HOST_CB_CACHE_EVENT |
+  uint32_t unserved = callbacks & (HOST_CB_MISSING | HOST_CB_CACHE_EVENT |
                                    HOST_CB_LOG | HOST_CB_NOTIFICATION);
   if (unserved != 0)
-    WARNING("%s: isolated: it registered write, flush, missing, cache event, "
-            "log or notification callbacks (0x%" PRIx32 "); an isolated "
-            "plugin's are not called yet",
+    WARNING("%s: isolated: it registered missing, cache event, log or "
+            "notification callbacks (0x%" PRIx32 "); an isolated plugin's "
+            "are not called yet",
             p->name, unserved);
   return status;
 }
@@ -470,6 +578,10 @@ int host_proxy_load(plugin_t *p, const char **step, char *errbuf,
   pthread_cond_init(&h->cond, NULL);
   pthread_mutex_init(&h->req_lock, NULL);
   host_writer_init(&h->out);
+  pthread_mutex_init(&h->wq_lock, NULL);
+  pthread_cond_init(&h->wq_cond, NULL);
+  host_writer_init(&h->wq[0]);
+  host_writer_init(&h->wq[1]);
 
   int fd;
   int status = host_spawn(p->name, &h->pid, &fd, errbuf, errlen);

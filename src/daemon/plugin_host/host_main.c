@@ -6,8 +6,9 @@
  * daemon sends is applied as a file would be (cf_read_tree()), and the
  * plugin is opened, registered, configured and initialised by the one
  * lifecycle (plugin_dynamic.c). What the plugin dispatches and logs goes
- * to the daemon (plugin__forward); its reads run when the daemon says
- * READ. The host's main thread serves the channel:
+ * to the daemon (plugin__forward) through a sender thread; its reads run
+ * on a thread of their own when the daemon says READ; the main thread
+ * serves the channel, and hands WRITE to the plugin's write callbacks:
  *
  *   host                             daemon
  *   HELLO (pid, plugin)         ->
@@ -17,6 +18,7 @@
  *   STATUS (INIT)               ->
  *                               <-   READ          (each interval)
  *   VALUES..., STATUS (READ)    ->
+ *                               <-   WRITE, FLUSH  (a write plugin's)
  *                               <-   SHUTDOWN
  *   STATUS (SHUTDOWN), exit     ->
  *

@@ -19,6 +19,9 @@
 #   BENCH_PEER [/usr/sbin/collectd], BENCH_PEER_PLUGINS [/usr/lib/collectd]
 #   BENCH_TYPES_DB [/usr/share/collectd/types.db]
 #   BENCH_KEEP                   if set, keep the work directory and its logs
+#   BENCH_ISOLATE                if set, the LOADed plugins are isolated
+#                                (IsolatePlugins true): each LOAD starts a
+#                                plugin host, each UNLOAD ends one
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -71,6 +74,7 @@ PIDFile "$dir/pid"
 PluginDir "$plugindir"
 TypesDB "$types_db"
 Interval 1
+$isolate
 LoadPlugin logfile
 <Plugin logfile>
   LogLevel info
@@ -95,7 +99,10 @@ EOF
 
 # LOAD/UNLOAD: one daemon, one connection, all cycles.
 dir=$work/cycles
+isolate=
+[ -z "${BENCH_ISOLATE:-}" ] || isolate="IsolatePlugins true"
 config "$dir" "$work/ours" "PluginControl true"
+isolate=
 ./collectd -f -C "$dir/collectd.conf" >"$dir/out" 2>&1 &
 pid=$!
 i=0

@@ -714,8 +714,9 @@ int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
   if (!p.load && p.conf.blocks_num > 0 && autoload != NULL &&
       IS_TRUE(autoload))
     p.load = true;
-  if (p.load)
-    default_isolation(&p);
+  /* Also for a plugin the files do not name: LOAD takes it as a bare
+   * "LoadPlugin <name>" would be taken. */
+  default_isolation(&p);
 
   if (status == 0 && plugin_conf_copy(conf, &p.conf) != 0) {
     snprintf(errbuf, errlen, "out of memory");

@@ -58,11 +58,30 @@ static bool out_broken; /* the daemon is gone: what is queued is dropped */
  * until what was queued before it is sent. */
 static uint64_t out_queued, out_sent;
 
-/* The buffer to encode into; out_lock held. */
-static host_writer_t *out_begin(void) {
+/* Value lists dispatched one after the other go into one VALUES frame,
+ * open in the buffer being filled until another frame follows or the
+ * buffer is sent. */
+static host_batch_enc_t values_batch;
+static bool values_open;
+
+static void values_close(void) {
+  if (values_open)
+    host_batch_end(&out[filling], &values_batch);
+  values_open = false;
+}
+
+/* Waits for room; out_lock held. */
+static host_writer_t *out_room(void) {
   while (out[filling].len >= OUT_HIGH && !out_broken)
     pthread_cond_wait(&out_cond, &out_lock);
   return &out[filling];
+}
+
+/* The buffer to encode a frame other than VALUES into; out_lock held. */
+static host_writer_t *out_begin(void) {
+  host_writer_t *w = out_room();
+  values_close();
+  return w;
 }
 
 /* A frame was added; out_lock held. */
@@ -81,6 +100,7 @@ static void *sender_main(void *unused) {
       pthread_cond_wait(&out_cond, &out_lock);
     }
     sender_idle = false;
+    values_close();
     host_writer_t *w = &out[filling];
     filling ^= 1;
     uint64_t upto = out_queued;
@@ -109,7 +129,18 @@ static void out_flush(void) {
 
 static int forward_values(const value_list_t *vl) {
   pthread_mutex_lock(&out_lock);
-  int status = host_encode_values(out_begin(), HOST_MSG_VALUES, vl, 1);
+  host_writer_t *w = out_room();
+  if (!values_open) {
+    host_batch_begin(w, HOST_MSG_VALUES, &values_batch);
+    values_open = true;
+  }
+  int status = host_batch_add(w, &values_batch, vl);
+  if (status == -EMSGSIZE) { /* the frame is full: another one */
+    values_close();
+    host_batch_begin(w, HOST_MSG_VALUES, &values_batch);
+    values_open = true;
+    status = host_batch_add(w, &values_batch, vl);
+  }
   out_added();
   pthread_mutex_unlock(&out_lock);
   return status;

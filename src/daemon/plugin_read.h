@@ -84,6 +84,13 @@ void read_sched_set_phase(const plugin_t *owner, const char *name,
 void read_sched_clear(void);
 size_t read_sched_size(void);
 
+/* Calls every entry once, in the order they are due, without the read
+ * threads (-T, and a plugin host's READ), and puts each back far ahead;
+ * each one that fails is passed to `failed`. Returns how many failed. */
+size_t read_sched_call_each_once(void (*failed)(const read_cb_t *rc,
+                                                int status, void *arg),
+                                 void *arg);
+
 /* Calls one entry's callback in its plugin's context (unlocked), counted
  * as a call in flight, if its plugin is ready; 0 without a call if not. */
 int read_cb_call(read_cb_t *rc);

@@ -78,12 +78,11 @@ void plugin__read_stop(void) {
 
 void plugin__read_destroy(void) { read_sched_clear(); }
 
-/* -T: every read callback once, in the order they are due, without the
- * threads. Non-zero if any failed. */
-int plugin_read_all_once(void) {
-  int failed = 0;
+size_t read_sched_call_each_once(void (*failed)(const read_cb_t *rc,
+                                                int status, void *arg),
+                                 void *arg) {
   size_t num = read_sched_size();
-
+  size_t failures = 0;
   for (size_t i = 0; i < num; i++) {
     read_sched_lock();
     read_cb_t *rc = read_sched_take();
@@ -93,8 +92,8 @@ int plugin_read_all_once(void) {
 
     int status = read_cb_call(rc);
     if (status != 0) {
-      NOTICE("read-function of plugin \"%s\" failed", rc->name);
-      failed++;
+      failed(rc, status, arg);
+      failures++;
     }
     /* Push it back far in the future so this loop sees each entry once. */
     read_sched_lock();
@@ -103,7 +102,19 @@ int plugin_read_all_once(void) {
     if (!kept)
       read_cb_free(rc);
   }
-  return failed ? -1 : 0;
+  return failures;
+}
+
+static void notice_failure(const read_cb_t *rc, int status, void *unused) {
+  (void)status;
+  (void)unused;
+  NOTICE("read-function of plugin \"%s\" failed", rc->name);
+}
+
+/* -T: every read callback once, in the order they are due, without the
+ * threads. Non-zero if any failed. */
+int plugin_read_all_once(void) {
+  return read_sched_call_each_once(notice_failure, NULL) > 0 ? -1 : 0;
 }
 
 /* collectd 5.12 kept this for old callers: it only expires the cache. */

@@ -405,6 +405,44 @@ it_rows_ok() {
     }' "$1"
 }
 
+# it_each_once ACCEPTED CSVFILE...: compares the times of ACCEPTED (one per
+# line, in the order they were accepted) with the rows of the csv files:
+# prints "lost L twice T extra E of N", and for lost values the runs of
+# consecutive ones (one per reload that lost some) and the first lost
+# times. A row of a time never accepted is an extra one.
+it_each_once() {
+  it_acc=$1
+  shift
+  awk -F, '
+  FILENAME == ARGV[1] { want[$1] = 1; order[++n] = $1; next }
+  $1 == "epoch" { next }
+  { got[$1]++ }
+  END {
+    for (i = 1; i <= n; i++) {
+      t = order[i]
+      if (!(t in got)) {
+        lost++
+        if (!gap)
+          runs++
+        gap = 1
+        if (lost <= 10)
+          first = first " " t
+        continue
+      }
+      gap = 0
+      if (got[t] > 1)
+        twice++
+    }
+    for (t in got)
+      if (!(t in want))
+        extra++
+    printf "lost %d twice %d extra %d of %d", lost, twice, extra, n
+    if (lost > 0)
+      printf " (in %d runs); the first lost times:%s", runs, first
+    print ""
+  }' "$it_acc" "$@"
+}
+
 # ---- comparing two daemons ------------------------------------------------
 
 # it_identifiers CSVDIR: the identifier of every csv file under CSVDIR, that

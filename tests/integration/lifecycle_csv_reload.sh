@@ -48,41 +48,11 @@ it_ok "$ACCEPTED of $SENT accepted, $RELOADS RELOADs answered 0"
 
 it_expect "$SOCK" "UNLOAD csv" "^0 "
 
-# Each accepted time must be one row: lost ones are those with no row,
-# twice those with more than one; a row of a time never accepted is an
-# extra one. Prints the counts, the runs of consecutive lost values (one
-# per RELOAD that lost some) and the first lost times.
+# Each accepted time must be one row (see it_each_once).
 it_check "each of the $ACCEPTED accepted values is in the csv file once"
 ls "$D/csv/itest/test/"gauge-x-* >/dev/null 2>&1 ||
   it_fail "no csv file $D/csv/itest/test/gauge-x-DATE"
-result=$(awk -F, '
-  FILENAME == ARGV[1] { want[$1] = 1; order[++n] = $1; next }
-  $1 == "epoch" { next }
-  { got[$1]++ }
-  END {
-    for (i = 1; i <= n; i++) {
-      t = order[i]
-      if (!(t in got)) {
-        lost++
-        if (!gap)
-          runs++
-        gap = 1
-        if (lost <= 10)
-          first = first " " t
-        continue
-      }
-      gap = 0
-      if (got[t] > 1)
-        twice++
-    }
-    for (t in got)
-      if (!(t in want))
-        extra++
-    printf "lost %d twice %d extra %d of %d", lost, twice, extra, n
-    if (lost > 0)
-      printf " (in %d runs); the first lost times:%s", runs, first
-    print ""
-  }' "$D/accepted" "$D/csv/itest/test/"gauge-x-*)
+result=$(it_each_once "$D/accepted" "$D/csv/itest/test/"gauge-x-*)
 case $result in
 "lost 0 twice 0 extra 0 "*) ;;
 *) it_fail "$result" ;;

@@ -329,6 +329,53 @@ START_TEST(test_batch_full) {
 }
 END_TEST
 
+/* host_batch_push() opens a batch, fills it, and opens the next when the
+ * frame is full, without losing the value list that did not fit; close
+ * ends the open one, and a second close does nothing. */
+START_TEST(test_batch_push) {
+  value_t v[HOST_PROTO_MAX_VALUES] = {{0}};
+  value_list_t vl = {.values = v, .values_len = HOST_PROTO_MAX_VALUES};
+  sstrncpy(vl.plugin, "p", sizeof(vl.plugin));
+
+  host_batch_enc_t b;
+  bool open = false;
+  size_t pushed = 0;
+  /* Until a second frame has begun: the first is then complete. */
+  size_t first = 0;
+  while (first == 0) {
+    size_t before = w.len;
+    ck_assert_int_eq(host_batch_push(&w, HOST_MSG_WRITE, &b, &open, &vl), 0);
+    ck_assert(open);
+    pushed++;
+    if (b.start != 0)
+      first = b.start;
+    ck_assert_uint_gt(w.len, before);
+  }
+  host_batch_close(&w, &b, &open);
+  ck_assert(!open);
+  size_t len = w.len;
+  host_batch_close(&w, &b, &open);
+  ck_assert_uint_eq(w.len, len);
+
+  host_frame_t f;
+  const uint8_t *body;
+  size_t used;
+  ck_assert_int_eq(
+      host_frame_next(w.buf, w.len, &f, &body, &used, err, sizeof(err)), 1);
+  ck_assert_uint_eq(used, first);
+  ck_assert_uint_le(used, HOST_PROTO_MAX_FRAME);
+  ck_assert_int_eq(host_msg_decode(&f, body, &msg, err, sizeof(err)), 0);
+  ck_assert_int_eq(msg.type, HOST_MSG_WRITE);
+  size_t in_first = msg.batch.num;
+  ck_assert_int_eq(host_frame_next(w.buf + used, w.len - used, &f, &body, &used,
+                                   err, sizeof(err)),
+                   1);
+  ck_assert_int_eq(host_msg_decode(&f, body, &msg, err, sizeof(err)), 0);
+  ck_assert_uint_eq(msg.batch.num, 1);
+  ck_assert_uint_eq(in_first + 1, pushed);
+}
+END_TEST
+
 /* ---- notifications ------------------------------------------------------- */
 
 START_TEST(test_notification) {
@@ -825,6 +872,7 @@ static Suite *host_proto_suite(void) {
   tcase_add_test(tc, test_values_meta);
   tcase_add_test(tc, test_values_batch);
   tcase_add_test(tc, test_batch_full);
+  tcase_add_test(tc, test_batch_push);
   tcase_add_test(tc, test_notification);
   tcase_add_test(tc, test_config);
   tcase_add_test(tc, test_config_depth);

@@ -65,9 +65,7 @@ static host_batch_enc_t values_batch;
 static bool values_open;
 
 static void values_close(void) {
-  if (values_open)
-    host_batch_end(&out[filling], &values_batch);
-  values_open = false;
+  host_batch_close(&out[filling], &values_batch, &values_open);
 }
 
 /* Waits for room; out_lock held. */
@@ -129,18 +127,8 @@ static void out_flush(void) {
 
 static int forward_values(const value_list_t *vl) {
   pthread_mutex_lock(&out_lock);
-  host_writer_t *w = out_room();
-  if (!values_open) {
-    host_batch_begin(w, HOST_MSG_VALUES, &values_batch);
-    values_open = true;
-  }
-  int status = host_batch_add(w, &values_batch, vl);
-  if (status == -EMSGSIZE) { /* the frame is full: another one */
-    values_close();
-    host_batch_begin(w, HOST_MSG_VALUES, &values_batch);
-    values_open = true;
-    status = host_batch_add(w, &values_batch, vl);
-  }
+  int status = host_batch_push(out_room(), HOST_MSG_VALUES, &values_batch,
+                               &values_open, vl);
   out_added();
   pthread_mutex_unlock(&out_lock);
   return status;
@@ -262,33 +250,22 @@ static void handle_init(void) {
   send_status(HOST_MSG_INIT, status, reason);
 }
 
+/* The first failed read callback, for READ's STATUS. */
+static void first_failure(const read_cb_t *rc, int status, void *arg) {
+  char *reason = arg;
+  if (reason[0] == '\0')
+    snprintf(reason, HOST_PROTO_MAX_TEXT + 1,
+             "read callback \"%s\" returned %d", rc->name, status);
+}
+
 /* Runs every read callback of the plugin once, as a read thread would,
  * and reports the first failure. Callbacks the plugin registers during
- * the reads run from the next READ on. */
+ * the reads run from the next READ on; the daemon's schedule says when
+ * the next READ is due. */
 static void run_reads(void) {
-  int failed = 0;
   char reason[HOST_PROTO_MAX_TEXT + 1] = "";
-  size_t num = read_sched_size();
-  cdtime_t later = cdtime() + TIME_T_TO_CDTIME_T(86400);
-  for (size_t i = 0; i < num; i++) {
-    read_sched_lock();
-    read_cb_t *rc = read_sched_take();
-    read_sched_unlock();
-    if (rc == NULL)
-      break;
-    int status = read_cb_call(rc);
-    if (status != 0 && failed++ == 0)
-      snprintf(reason, sizeof(reason), "read callback \"%s\" returned %d",
-               rc->name, status);
-    /* Far ahead: the daemon's schedule says when the next READ is due. */
-    read_sched_lock();
-    bool kept = read_sched_done(rc, 0, later);
-    read_sched_unlock();
-    if (!kept)
-      read_cb_free(rc);
-    later += 1;
-  }
-  send_status(HOST_MSG_READ, failed ? -EIO : 0, reason);
+  size_t failed = read_sched_call_each_once(first_failure, reason);
+  send_status(HOST_MSG_READ, failed > 0 ? -EIO : 0, reason);
 }
 
 /* The reads run on a thread of their own, as in the daemon, so that the

@@ -249,6 +249,15 @@ int host_batch_add(host_writer_t *w, host_batch_enc_t *b,
                    const value_list_t *vl);
 int host_batch_end(host_writer_t *w, host_batch_enc_t *b);
 
+/* The same for a sender that queues value lists as they come and sends
+ * whenever it can: appends vl to the batch of `type` open in w, opening
+ * one first if *open is false, and another when the open one is full.
+ * Fails as host_batch_add() does. host_batch_close() ends the open batch,
+ * if any, before another frame or before w is sent. */
+int host_batch_push(host_writer_t *w, host_msg_type_t type,
+                    host_batch_enc_t *b, bool *open, const value_list_t *vl);
+void host_batch_close(host_writer_t *w, host_batch_enc_t *b, bool *open);
+
 /* ---- the decoder of each body (host_msg_decode() calls them) ------------ */
 int host_decode_hello(host_reader_t *r, host_hello_t *hello);
 int host_decode_ready(host_reader_t *r, host_ready_t *ready);

@@ -83,6 +83,27 @@ int host_batch_end(host_writer_t *w, host_batch_enc_t *b) {
   return host_frame_end(w);
 }
 
+int host_batch_push(host_writer_t *w, host_msg_type_t type,
+                    host_batch_enc_t *b, bool *open, const value_list_t *vl) {
+  if (!*open) {
+    host_batch_begin(w, type, b);
+    *open = true;
+  }
+  int status = host_batch_add(w, b, vl);
+  if (status != -EMSGSIZE)
+    return status;
+  /* The frame is full: another one. */
+  host_batch_end(w, b);
+  host_batch_begin(w, type, b);
+  return host_batch_add(w, b, vl);
+}
+
+void host_batch_close(host_writer_t *w, host_batch_enc_t *b, bool *open) {
+  if (*open)
+    host_batch_end(w, b);
+  *open = false;
+}
+
 int host_encode_values(host_writer_t *w, host_msg_type_t type,
                        const value_list_t *vls, size_t num) {
   host_batch_enc_t b;

@@ -413,10 +413,7 @@ static int host_stop(host_t *h) {
 static void wq_send_locked(host_t *h) {
   while (h->wq[h->filling].len > 0 && h->wq_error == 0) {
     host_writer_t *w = &h->wq[h->filling];
-    if (h->batch_open) {
-      host_batch_end(w, &h->batch);
-      h->batch_open = false;
-    }
+    host_batch_close(w, &h->batch, &h->batch_open);
     h->filling ^= 1;
     pthread_mutex_unlock(&h->wq_lock);
     int status = host_chan_send(&h->ch, w);
@@ -442,24 +439,12 @@ static int queue_frame(host_t *h, const value_list_t *vl,
   int status = h->wq_error;
   host_writer_t *w = &h->wq[h->filling];
   if (status == 0 && vl != NULL) {
-    if (!h->batch_open) {
-      host_batch_begin(w, HOST_MSG_WRITE, &h->batch);
-      h->batch_open = true;
-    }
-    status = host_batch_add(w, &h->batch, vl);
-    if (status == -EMSGSIZE) { /* the frame is full: another one */
-      host_batch_end(w, &h->batch);
-      host_batch_begin(w, HOST_MSG_WRITE, &h->batch);
-      status = host_batch_add(w, &h->batch, vl);
-    }
+    status = host_batch_push(w, HOST_MSG_WRITE, &h->batch, &h->batch_open, vl);
     if (status == -EINVAL)
       ERROR("%s: write: a value list of %s/%s cannot go to its host: %s",
             h->p->name, vl->plugin, vl->type, w->reason);
   } else if (status == 0) {
-    if (h->batch_open) {
-      host_batch_end(w, &h->batch);
-      h->batch_open = false;
-    }
+    host_batch_close(w, &h->batch, &h->batch_open);
     status = host_encode_flush(w, flush);
   }
   if (!h->sending) {

@@ -324,7 +324,7 @@ static int cmd_listplugins(ctl_t *ctl, int argc, char **argv) {
   if (status != 0)
     return ctl_error(status, "%s", err);
   for (size_t i = 0; i < plugins_num; i++) {
-    char kind[48];
+    char kind[64];
     if (plugins[i].isolated && plugins[i].host_pid > 0)
       snprintf(kind, sizeof(kind), "isolated pid=%d", plugins[i].host_pid);
     else if (plugins[i].isolated)
@@ -332,6 +332,11 @@ static int cmd_listplugins(ctl_t *ctl, int argc, char **argv) {
     else
       snprintf(kind, sizeof(kind), "%s",
                plugins[i].unloadable ? "unloadable" : "legacy");
+    if (plugins[i].restarts >= 0) {
+      size_t used = strlen(kind);
+      snprintf(kind + used, sizeof(kind) - used, " restarts=%d",
+               plugins[i].restarts);
+    }
     printf("%s %s %s%s%s\n", plugins[i].name, plugins[i].state, kind,
            plugins[i].failure[0] != '\0' ? " " : "", plugins[i].failure);
   }

@@ -6,6 +6,7 @@
 #include "filter_chain/fc.h"
 #include "plugin_control.h"
 #include "plugin_dynamic.h"
+#include "plugin_restart.h"
 #include "plugin_host/host_main.h"
 #include "plugin_read.h"
 #include "types_list.h"
@@ -223,6 +224,7 @@ static int shutdown_all(bool threads_started) {
   /* A command under way gets the time an unload may take, and some. */
   exit_watch_step(3 * exit_unload_timeout, "waiting for a lifecycle command");
   bool commands_done = plugin_control_stop(2 * exit_unload_timeout);
+  plugin__restart_stop(commands_done);
   if (threads_started) {
     exit_watch_step(exit_unload_timeout, "stopping the read threads");
     plugin__read_stop();
@@ -308,6 +310,7 @@ int main(int argc, char **argv) {
   } else {
     internal_stats_register();
     plugin__read_start((int)global_option_get_long("ReadThreads", 5));
+    plugin__restart_start();
     INFO("Initialization complete, entering read-loop.");
     exit_watch_disarm(); /* the main loop sees a stop from now on */
     main_loop();

@@ -73,6 +73,8 @@ static int parse_failure_policy(const char *s, plugin_failure_policy_t *ret) {
     *ret = PLUGIN_ON_FAILURE_SKIP;
   else if (strcasecmp(s, "Shutdown") == 0)
     *ret = PLUGIN_ON_FAILURE_SHUTDOWN;
+  else if (strcasecmp(s, "Restart") == 0)
+    *ret = PLUGIN_ON_FAILURE_RESTART;
   else
     return -EINVAL;
   return 0;
@@ -109,11 +111,23 @@ static int load_plugin_option(cf_plugin_t *p, const oconfig_item_t *opt) {
     }
     c->isolate = b;
     p->isolate_set = true;
+  } else if (strcasecmp(opt->key, "MemoryLimit") == 0) {
+    /* In MiB, fractions allowed. */
+    double mib;
+    if (cf_util_get_double(opt, &mib) != 0)
+      return -EINVAL;
+    if (!(mib > 0) || mib > 1024.0 * 1024 * 1024) {
+      ERROR("%s:%d: MemoryLimit: %g MiB is not a limit (more than 0, in MiB)",
+            file, line, mib);
+      return -EINVAL;
+    }
+    c->memory_limit = (uint64_t)(mib * 1024 * 1024);
   } else if (strcasecmp(opt->key, "OnPluginFailure") == 0) {
     char *s = NULL;
     if (cf_util_get_string(opt, &s) != 0 ||
         parse_failure_policy(s, &c->on_failure) != 0) {
-      ERROR("%s:%d: OnPluginFailure must be Skip or Shutdown", file, line);
+      ERROR("%s:%d: OnPluginFailure must be Skip, Shutdown or Restart", file,
+            line);
       free(s);
       return -EINVAL;
     }
@@ -163,13 +177,20 @@ bool cf_isolatable(const char *name) {
  * that cannot be isolated stay in the daemon. */
 static void default_isolation(cf_plugin_t *p) {
   const char *all = global_option_get("IsolatePlugins");
-  if (p->isolate_set || all == NULL || !IS_TRUE(all))
-    return;
-  if (cf_isolatable(p->conf.name))
-    p->conf.isolate = true;
-  else
-    NOTICE("%s: IsolatePlugins: it stays in the daemon: %s", p->conf.name,
-           cf_isolation_refusal(p->conf.name));
+  if (!p->isolate_set && all != NULL && IS_TRUE(all)) {
+    if (cf_isolatable(p->conf.name))
+      p->conf.isolate = true;
+    else
+      NOTICE("%s: IsolatePlugins: it stays in the daemon: %s", p->conf.name,
+             cf_isolation_refusal(p->conf.name));
+  }
+  /* Only a host can be held to a limit: the daemon's memory is everyone's. */
+  if (p->conf.memory_limit != 0 && !p->conf.isolate) {
+    WARNING("%s:%d: MemoryLimit: plugin \"%s\" is not isolated; the limit "
+            "applies to isolated plugins only and is ignored",
+            p->file != NULL ? p->file : "?", p->line, p->conf.name);
+    p->conf.memory_limit = 0;
+  }
 }
 
 static bool names_plugin(const oconfig_item_t *ci) {

@@ -26,7 +26,7 @@ typedef enum {
   OPT_BOOLEAN, /* true or false (quoted or not) */
   OPT_SECONDS, /* more than 0, and few enough for a cdtime_t */
   OPT_COUNT,   /* a number, at least .min, that fits an int */
-  OPT_POLICY,  /* Skip or Shutdown */
+  OPT_POLICY,  /* Skip, Shutdown or Restart */
 } option_kind_t;
 
 typedef struct {
@@ -89,6 +89,8 @@ static global_option_t options[] = {
     {.key = "PostCacheChain", .kind = OPT_NAME, .def = "PostCache"},
     {.key = "OnPluginFailure", .kind = OPT_POLICY, .def = "Skip"},
     {.key = "UnloadTimeout", .kind = OPT_SECONDS, .def = "10"},
+    {.key = "RestartDelay", .kind = OPT_SECONDS, .def = "1"},
+    {.key = "RestartMaxDelay", .kind = OPT_SECONDS, .def = "300"},
     {.key = "IsolatePlugins", .kind = OPT_BOOLEAN, .def = "false"},
 };
 
@@ -281,9 +283,10 @@ static int option_check(const global_option_t *o, const oconfig_value_t *v,
       return VALUE_GOOD;
     return not_of_kind(o, where, reason);
   case OPT_POLICY:
-    if (strcasecmp(value, "Skip") == 0 || strcasecmp(value, "Shutdown") == 0)
+    if (strcasecmp(value, "Skip") == 0 || strcasecmp(value, "Shutdown") == 0 ||
+        strcasecmp(value, "Restart") == 0)
       return 0;
-    ERROR("%s%s: %s must be Skip or Shutdown", where, o->key, shown);
+    ERROR("%s%s: %s must be Skip, Shutdown or Restart", where, o->key, shown);
     return -EINVAL;
   }
   return 0;

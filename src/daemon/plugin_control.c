@@ -7,6 +7,7 @@
 #include "configfile_internal.h"
 #include "plugin_carry.h"
 #include "plugin_dynamic.h"
+#include "plugin_restart.h"
 #include "utils/common/common.h"
 
 #include <pthread.h>
@@ -162,9 +163,10 @@ static plugin_t *changeable(const char *name, const char *verb,
 }
 
 /* A load that failed under OnPluginFailure Shutdown stops the daemon, at
- * run time as at start-up. A plugin stuck in its unload does not: the
- * daemon keeps it mapped and stays up. */
-static void apply_failure_policy(const char *name) {
+ * run time as at start-up, and so does an isolated plugin whose host
+ * ended. A plugin stuck in its unload does not: the daemon keeps it mapped
+ * and stays up. */
+void plugin_control_failure_policy(const char *name) {
   plugin_t *p = plugin__record_find(name);
   if (p == NULL || atomic_load(&p->state) != PLUGIN_FAILED ||
       p->conf.on_failure != PLUGIN_ON_FAILURE_SHUTDOWN ||
@@ -184,6 +186,7 @@ int plugin_control_load(const char *name, char *msg, size_t len) {
   claim_t c;
   if (status != 0 || (status = claim(&c, name, "LOAD", msg, len)) != 0)
     return status;
+  plugin__restart_forget(name);
 
   plugin_t *p = plugin__record_find(name);
   if (p != NULL) {
@@ -207,7 +210,7 @@ int plugin_control_load(const char *name, char *msg, size_t len) {
     status = named;
     WARNING("%s", msg);
   } else if ((status = plugin_dynamic_load(&conf, msg, len)) != 0) {
-    apply_failure_policy(name);
+    plugin_control_failure_policy(name);
   } else if (named == -ENOENT) {
     snprintf(msg, len,
              "%s: loaded, ready; the configuration files do not load it, so "
@@ -248,6 +251,7 @@ int plugin_control_unload(const char *name, char *msg, size_t len) {
   claim_t c;
   if (status != 0 || (status = claim(&c, name, "UNLOAD", msg, len)) != 0)
     return status;
+  plugin__restart_forget(name);
 
   plugin_t *p = changeable(name, "UNLOAD", "unload", msg, len, &status);
   if (p != NULL) {
@@ -331,6 +335,7 @@ int plugin_control_reload(const char *name, char *msg, size_t len) {
   claim_t c;
   if (status != 0 || (status = claim(&c, name, "RELOAD", msg, len)) != 0)
     return status;
+  plugin__restart_forget(name);
 
   plugin_t *p = changeable(name, "RELOAD", "reload", msg, len, &status);
   plugin_conf_t conf = {0}, previous = {0};
@@ -362,11 +367,47 @@ int plugin_control_reload(const char *name, char *msg, size_t len) {
   previous.name = name;
   status = replace(p, name, &conf, was_ready ? &previous : NULL, msg, len);
   if (status != 0 && status != -ETIMEDOUT)
-    apply_failure_policy(name);
+    plugin_control_failure_policy(name);
 
 out:
   plugin_conf_free(&conf);
   plugin_conf_free(&previous);
+  unclaim(&c);
+  return status;
+}
+
+/* ---- restart (OnPluginFailure Restart) ----------------------------------- */
+
+int plugin_control_restart(const char *name, unsigned number, cdtime_t delay,
+                           cdtime_t failed_at, char *msg, size_t len) {
+  claim_t c;
+  int status = claim(&c, name, "restart", msg, len);
+  if (status != 0)
+    return status;
+  plugin_t *p = plugin__record_find(name);
+  if (p == NULL || atomic_load(&p->state) != PLUGIN_FAILED) {
+    unclaim(&c);
+    return p == NULL ? -ENOENT : -EALREADY;
+  }
+  p = changeable(name, "restart", "restart", msg, len, &status);
+  plugin_conf_t conf = {0};
+  if (p != NULL && (status = plugin_conf_copy(&conf, &p->conf)) != 0)
+    snprintf(msg, len, "%s: restart: out of memory", name);
+  if (p != NULL && status == 0) {
+    conf.name = name;
+    snprintf(msg, len,
+             "%s: OnPluginFailure Restart: restart %u, %.3f s after its "
+             "failure (back-off %.3f s)",
+             name, number, CDTIME_T_TO_DOUBLE(cdtime() - failed_at),
+             CDTIME_T_TO_DOUBLE(delay));
+    WARNING("%s", msg);
+    plugin__notify(name, NOTIF_WARNING, "restarting", "%s", msg);
+    status = replace(p, name, &conf, NULL, msg, len);
+    if (status == 0)
+      snprintf(msg, len, "%s: restarted (restart %u), ready", name, number);
+    INFO("%s", msg);
+  }
+  plugin_conf_free(&conf);
   unclaim(&c);
   return status;
 }
@@ -393,9 +434,12 @@ static void collect_info(plugin_t *p, void *arg) {
   }
   plugin_info_t *i = &l->all[l->num++];
   plugin_state_t state = atomic_load(&p->state);
-  *i = (plugin_info_t){.unloadable = plugin_dynamic_unloadable(p),
-                       .isolated = p->isolated,
-                       .host_pid = atomic_load(&p->host_pid)};
+  *i = (plugin_info_t){
+      .unloadable = plugin_dynamic_unloadable(p),
+      .isolated = p->isolated,
+      .host_pid = atomic_load(&p->host_pid),
+      .restart = p->restart_policy,
+      .restarts = plugin__restart_count(p->name)};
   sstrncpy(i->name, p->name, sizeof(i->name));
   sstrncpy(i->state, plugin_state_name(state), sizeof(i->state));
   if (state == PLUGIN_FAILED) {

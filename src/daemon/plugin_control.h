@@ -36,6 +36,13 @@
 int plugin_control_load(const char *name, char *msg, size_t msg_len);
 int plugin_control_unload(const char *name, char *msg, size_t msg_len);
 int plugin_control_reload(const char *name, char *msg, size_t msg_len);
+/* For the restart thread (plugin_restart.c): unloads a failed plugin and
+ * loads it with the configuration it had, as restart `number`, after a
+ * back-off of `delay` from its failure at `failed_at`. -ENOENT: it is
+ * gone; -EALREADY: it is no longer failed (a command dealt with it);
+ * otherwise as RELOAD. */
+int plugin_control_restart(const char *name, unsigned number, cdtime_t delay,
+                           cdtime_t failed_at, char *msg, size_t msg_len);
 
 /* What LISTPLUGINS shows of one plugin. */
 typedef struct {
@@ -44,6 +51,8 @@ typedef struct {
   bool unloadable;
   bool isolated;  /* it runs in a plugin host */
   int host_pid;   /* that host's, while it runs; else 0 */
+  bool restart;      /* its OnPluginFailure is Restart */
+  unsigned restarts; /* restarts since the last command for it */
   /* For a failed plugin, the step and reason of its last failure;
    * otherwise empty. */
   char failed_step[16];
@@ -60,6 +69,9 @@ int plugin_control_list(plugin_info_t **ret, size_t *ret_num);
  * daemon's exit. False if a command was still under way then (the exit
  * leaves its plugin mapped and fails). */
 bool plugin_control_stop(cdtime_t timeout);
+/* If `name` is failed and its OnPluginFailure is Shutdown, stops the
+ * daemon (as a SIGTERM does), with a failure status. */
+void plugin_control_failure_policy(const char *name);
 /* True once a command's failure stopped the daemon (OnPluginFailure
  * Shutdown); it then exits with a failure status. */
 bool plugin_control_failure_shutdown(void);

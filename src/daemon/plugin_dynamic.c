@@ -369,6 +369,7 @@ static int load_steps(plugin_t *p, const plugin_conf_t *conf, char *errbuf,
   if (plugin_conf_copy(&p->conf, conf) != 0)
     return fail(p, "config", "out of memory", -ENOMEM, errbuf, errlen);
   p->conf.name = p->name;
+  p->restart_policy = conf->on_failure == PLUGIN_ON_FAILURE_RESTART;
   p->ctx.interval = conf->interval;
   p->ctx.flush_interval = conf->flush_interval;
   p->ctx.flush_timeout = conf->flush_timeout;
@@ -801,6 +802,7 @@ void plugin_conf_free(plugin_conf_t *conf) {
 
 bool plugin_conf_equal(const plugin_conf_t *a, const plugin_conf_t *b) {
   if (a->global != b->global || a->isolate != b->isolate ||
+      a->memory_limit != b->memory_limit ||
       a->interval != b->interval ||
       a->flush_interval != b->flush_interval ||
       a->flush_timeout != b->flush_timeout || a->on_failure != b->on_failure ||

@@ -34,6 +34,8 @@ const char *plugin_state_name(plugin_state_t state);
 typedef enum {
   PLUGIN_ON_FAILURE_SKIP = 0, /* keep running, the plugin stays failed */
   PLUGIN_ON_FAILURE_SHUTDOWN, /* stop the daemon */
+  PLUGIN_ON_FAILURE_RESTART,  /* load it again, with back-off
+                                 (plugin_restart.h) */
 } plugin_failure_policy_t;
 
 /* What the configuration files say about one plugin: its <LoadPlugin>
@@ -47,6 +49,7 @@ typedef struct {
   plugin_failure_policy_t on_failure;
   bool check_only; /* -t: stop after configuring, before init */
   bool isolate;    /* run it in a plugin host process (plugin_host/) */
+  uint64_t memory_limit; /* isolated: its host's RSS limit in bytes; 0: none */
   oconfig_item_t **blocks;
   size_t blocks_num;
   /* Where the files load the plugin ("collectd.conf:12"), so that a
@@ -89,8 +92,10 @@ struct plugin_s {
   /* An isolated plugin runs in a host process (plugin_host/); its record
    * here holds the callbacks that stand in for the plugin's. host_pid is
    * that process while it runs, else 0. */
-  bool isolated;
+  _Atomic bool isolated; /* atomic: LISTPLUGINS reads it during the load */
   _Atomic int host_pid;
+  /* Its OnPluginFailure is Restart (for LISTPLUGINS, as isolated). */
+  _Atomic bool restart_policy;
   struct host_s *host; /* the daemon's side of it (host_proxy.c) */
 
   /* The configuration it was loaded with (Globals, OnPluginFailure, its

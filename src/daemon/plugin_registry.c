@@ -1,6 +1,7 @@
 /* The per-plugin records, their state and the calling thread's plugin
  * context. */
 #include "plugin_dynamic.h"
+#include "plugin_restart.h"
 #include "utils/common/common.h"
 
 #include <pthread.h>
@@ -87,12 +88,13 @@ static void state_changed(plugin_t *p, plugin_state_t from, plugin_state_t to) {
     return;
   INFO("%s plugin: %s -> %s", p->name, plugin_state_name(from),
        plugin_state_name(to));
-  if (to == PLUGIN_FAILED)
+  if (to == PLUGIN_FAILED) {
     plugin__notify(p->name, NOTIF_FAILURE, plugin_state_name(to),
                    "plugin %s: %s -> %s: %s: %s", p->name,
                    plugin_state_name(from), plugin_state_name(to),
                    p->failed_step, p->failed_reason);
-  else
+    plugin__restart_failed(p);
+  } else
     plugin__notify(p->name, NOTIF_OKAY, plugin_state_name(to),
                    "plugin %s: %s -> %s", p->name, plugin_state_name(from),
                    plugin_state_name(to));

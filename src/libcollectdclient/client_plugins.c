@@ -66,8 +66,9 @@ static int take_word(const char **p, char *dst, size_t size) {
   return 0;
 }
 
-/* "<name> <state> <kind>[ <step>: <reason>]", where kind is unloadable,
- * legacy, or "isolated pid=<pid>" ("pid=-" once its host has ended). */
+/* "<name> <state> <kind>[ restarts=<n>][ <step>: <reason>]", where kind is
+ * unloadable, legacy, or "isolated pid=<pid>" ("pid=-" once its host has
+ * ended). */
 static int parse_plugin_line(const char *line, cdc_plugin_info_t *info,
                              char *err, size_t errlen) {
   const char *p = line;
@@ -89,6 +90,20 @@ static int parse_plugin_line(const char *line, cdc_plugin_info_t *info,
     }
   } else if (ok) {
     ok = strcmp(kind, "unloadable") == 0 || strcmp(kind, "legacy") == 0;
+  }
+  /* "restarts=<n>": its OnPluginFailure is Restart. No step of a failure
+   * starts so. */
+  info->restarts = -1;
+  if (ok && strncmp(p, "restarts=", 9) == 0) {
+    char word[32], *end = NULL;
+    ok = take_word(&p, word, sizeof(word)) == 0;
+    if (ok) {
+      errno = 0;
+      unsigned long n = strtoul(word + 9, &end, 10);
+      ok = errno == 0 && end != word + 9 && *end == '\0' && n <= INT_MAX &&
+           word[9] != '-';
+      info->restarts = ok ? (int)n : -1;
+    }
   }
   if (!ok)
     return cdc__error(err, errlen, -EPROTO,

@@ -285,7 +285,7 @@ while IFS='|' read -r name text reason <&3; do
 done 3<<'CASES'
 interval_huge|Interval 1.0e+300|Interval: 1e\+300 seconds do not fit; at most 17179869183 do
 timeout_zero|Timeout 0|Timeout: must be at least 1, not 0
-policy_word|OnPluginFailure "x"|OnPluginFailure: "x" must be Skip or Shutdown
+policy_word|OnPluginFailure "x"|OnPluginFailure: "x" must be Skip, Shutdown or Restart
 two_values|Hostname "a" "b"|Hostname needs exactly one value
 CASES
 

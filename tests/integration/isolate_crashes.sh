@@ -85,10 +85,7 @@ it_check "the plugins beside it read on: load (isolated), uptime (in process)"
 seen=
 for base in load/load uptime/uptime; do
   f=$(it_csv_file "$CSV/$base") || it_fail "no csv for $base"
-  gaps=$(awk -F, 'NR > 2 { g = $1 - prev; if (g > max) max = g }
-    NR > 1 { prev = $1; n++ }
-    END { printf "%d rows, longest gap %.3f s", n, max; exit max > 10 }' "$f") ||
-    it_fail "$base: $gaps"
+  gaps=$(it_csv_gaps "$f") || it_fail "$base: $gaps"
   seen="$seen${seen:+; }$base: $gaps"
 done
 it_ok "$seen"

@@ -135,14 +135,7 @@ it_wait it_has_rows "$CSV/cpu/percent-user" 2 ||
   it_fail "no cpu/percent-user after the reload: $(ls "$CSV")"
 it_ok
 
-it_check "SIGTERM: the daemon exits with status 0 and leaves no host behind"
-hosts=$(for p in load cpu; do it_host_pid "$SOCK" $p; done)
-it_stop "$PID" || it_fail "still running ${IT_DEADLINE}s after SIGTERM"
-[ "$IT_RC" = 0 ] || it_fail "exit status $IT_RC"
-for hp in $hosts; do
-  [ ! -e "/proc/$hp" ] || it_fail "host $hp is still there"
-done
-it_ok
+it_stop_no_hosts "$PID" $(for p in load cpu; do it_host_pid "$SOCK" $p; done)
 
 it_check "the log has no error but the crash's"
 bad=$(grep -E '\[error\]' "$D/log" | grep -v 'test_crash' || true)

@@ -602,6 +602,28 @@ it_in_state() {
   [ "$it_st" = "$3" ] && { [ -z "${4:-}" ] || [ "$it_kind" = "$4" ]; }
 }
 
+# it_csv_gaps FILE: prints "<n> rows, longest gap <g> s" of a csv file;
+# returns 1 only for a gap of more than 10 s, which no loaded machine
+# explains (a plugin that reads on must not fail on a busy machine).
+it_csv_gaps() {
+  awk -F, 'NR > 2 { g = $1 - prev; if (g > max) max = g }
+    NR > 1 { prev = $1; n++ }
+    END { printf "%d rows, longest gap %.3f s", n, max; exit max > 10 }' "$1"
+}
+
+# it_stop_no_hosts PID HOST_PID...: a check that SIGTERM ends the daemon
+# PID with status 0 and that none of the plugin hosts is left.
+it_stop_no_hosts() {
+  it_check "SIGTERM: the daemon exits with status 0 and leaves no host behind"
+  it_stop "$1" || it_fail "still running ${IT_DEADLINE}s after SIGTERM"
+  [ "$IT_RC" = 0 ] || it_fail "exit status $IT_RC"
+  shift
+  for it_hp in "$@"; do
+    [ ! -e "/proc/$it_hp" ] || it_fail "host $it_hp is still there"
+  done
+  it_ok
+}
+
 # it_host_pid SOCKET NAME: the pid of NAME's plugin host, as LISTPLUGINS
 # shows it ("<name> <state> isolated pid=<pid>"); empty if it has none.
 it_host_pid() {

@@ -23,6 +23,7 @@ typedef enum {
   TC_ABORT_INIT,  /* init calls abort() */
   TC_EXIT_THREAD, /* init starts a thread that calls exit(3) after 0.2 s */
   TC_SPIN_READ,   /* read number After + 1 never returns, burning CPU */
+  TC_LEAK_READ,   /* every read after After keeps 4 MiB more, touched */
 } tc_mode_t;
 
 static const struct {
@@ -34,6 +35,7 @@ static const struct {
     {.name = "abort_init", .mode = TC_ABORT_INIT},
     {.name = "exit_thread", .mode = TC_EXIT_THREAD},
     {.name = "spin_read", .mode = TC_SPIN_READ},
+    {.name = "leak_read", .mode = TC_LEAK_READ},
 };
 
 static tc_mode_t tc_mode = TC_NONE;
@@ -44,6 +46,7 @@ static int tc_after = 3;
 static uint64_t tc_reads;
 
 static pthread_t tc_thread;
+static void *tc_leaked; /* TC_LEAK_READ's blocks */
 
 static int tc_config_mode(oconfig_item_t *opt) {
   char *name = NULL;
@@ -117,6 +120,16 @@ static int tc_read(void) {
     if (tc_mode == TC_SPIN_READ) {
       for (volatile unsigned long i = 0;; i++)
         ;
+    }
+    if (tc_mode == TC_LEAK_READ) {
+      /* Written to, so that it is resident; never freed, as a leak. */
+      size_t size = 4 << 20;
+      void **leak = malloc(size);
+      if (leak != NULL) {
+        memset(leak, 1, size);
+        *leak = tc_leaked; /* kept in a list, so the stores must happen */
+        tc_leaked = leak;
+      }
     }
   }
 

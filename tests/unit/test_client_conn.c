@@ -572,6 +572,39 @@ START_TEST(test_listplugins) {
 }
 END_TEST
 
+START_TEST(test_listplugins_isolated_restarts) {
+  const char *const script[] = {
+      "4 Plugins loaded\n"
+      "cpu ready isolated pid=4711 restarts=2\n"
+      "load failed isolated pid=- restarts=0 host: host process died: "
+      "signal 11 (Segmentation fault)\n"
+      "memory ready unloadable\n"
+      "swap failed unloadable restarts=12 init: returned -1\n",
+      NULL};
+  cdc_conn_t *c = fake_connect(script);
+  cdc_plugin_info_t *p;
+  size_t n;
+  ck_assert_int_eq(cdc_listplugins(c, &p, &n, err, sizeof(err)), 0);
+  ck_assert_uint_eq(n, 4);
+  ck_assert_int_eq(p[0].isolated, 1);
+  ck_assert_int_eq(p[0].unloadable, 1);
+  ck_assert_int_eq(p[0].host_pid, 4711);
+  ck_assert_int_eq(p[0].restarts, 2);
+  ck_assert_str_eq(p[0].failure, "");
+  ck_assert_int_eq(p[1].isolated, 1);
+  ck_assert_int_eq(p[1].host_pid, 0);
+  ck_assert_int_eq(p[1].restarts, 0);
+  ck_assert_str_eq(p[1].failure,
+                   "host: host process died: signal 11 (Segmentation fault)");
+  ck_assert_int_eq(p[2].isolated, 0);
+  ck_assert_int_eq(p[2].restarts, -1);
+  ck_assert_int_eq(p[3].restarts, 12);
+  ck_assert_str_eq(p[3].failure, "init: returned -1");
+  free(p);
+  fake_finish(c);
+}
+END_TEST
+
 START_TEST(test_listplugins_malformed) {
   static char long_name[300];
   snprintf(long_name, sizeof(long_name), "1 Plugins loaded\n%0200d ready "
@@ -581,6 +614,11 @@ START_TEST(test_listplugins_malformed) {
                        "1 Plugin loaded\ncpu ready maybe\n",
                        "1 Plugin loaded\ncpu  ready legacy\n",
                        "1 Plugin loaded\ncpu ready_for_a_long_while legacy\n",
+                       "1 Plugin loaded\ncpu ready isolated pid=0\n",
+                       "1 Plugin loaded\ncpu ready isolated 4711\n",
+                       "1 Plugin loaded\ncpu ready legacy restarts=x\n",
+                       "1 Plugin loaded\ncpu ready legacy restarts=-1\n",
+                       "1 Plugin loaded\ncpu ready legacy restarts=\n",
                        long_name};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     const char *const script[] = {bad[i], NULL};
@@ -634,6 +672,7 @@ static Suite *client_conn_suite(void) {
   tcase_add_test(tc, test_flush);
   tcase_add_test(tc, test_plugin_commands);
   tcase_add_test(tc, test_listplugins);
+  tcase_add_test(tc, test_listplugins_isolated_restarts);
   tcase_add_test(tc, test_listplugins_malformed);
   suite_add_tcase(s, tc);
   return s;

@@ -1,13 +1,15 @@
 /* LOAD, UNLOAD, RELOAD and LISTPLUGINS against a fake core: what each
  * command hands to plugin_control.h and how it words the core's answers.
  *
- * The four plugin_control_* functions below replace the core's. libcore.la
- * is a static convenience archive, and the linker takes an archive member
- * only for a symbol still undefined. Besides these four, plugin_control.c
- * defines only what the daemon's main() calls (plugin_control_stop(),
- * plugin_control_failure_shutdown()), so nothing here needs its object and
- * it is never pulled in. Were something in libcore to call into it, the
- * link would fail on duplicate symbols rather than test the real core. */
+ * The plugin_control_* functions below replace the core's. libcore.la is a
+ * static convenience archive, and the linker takes an archive member only
+ * for a symbol still undefined. Besides the four commands, plugin_control.c
+ * defines what the daemon's main() calls (plugin_control_stop(),
+ * plugin_control_failure_shutdown()) and two functions the core itself
+ * calls, which are stubbed here (never called: no plugin fails in this
+ * test), so its object is never pulled in. Were something in libcore to
+ * call into it otherwise, the link would fail on duplicate symbols rather
+ * than test the real core. */
 #include "cmds_fixture.h"
 
 #include "plugin_control.h"
@@ -64,6 +66,15 @@ int plugin_control_list(plugin_info_t **ret, size_t *ret_num) {
   *ret_num = fake.plugins_num;
   return 0;
 }
+
+/* Called by the core's restart thread and plugin hosts, neither of which
+ * runs here. */
+int plugin_control_restart(const char *name, unsigned number, cdtime_t delay,
+                           cdtime_t failed_at, char *msg, size_t msg_len) {
+  (void)number, (void)delay, (void)failed_at;
+  return fake_control("restart", name, msg, msg_len);
+}
+void plugin_control_failure_policy(const char *name) { (void)name; }
 
 static void fake_reset(void) { memset(&fake, 0, sizeof(fake)); }
 
@@ -281,6 +292,36 @@ START_TEST(test_listplugins_states) {
 }
 END_TEST
 
+/* Isolated plugins show their host's pid; under OnPluginFailure Restart
+ * the restart count follows the kind, before a failure's step. */
+START_TEST(test_listplugins_isolated_restarts) {
+  const plugin_info_t plugins[] = {
+      {.name = "cpu", .state = "ready", .isolated = true, .host_pid = 4711},
+      {.name = "load",
+       .state = "failed",
+       .isolated = true,
+       .restart = true,
+       .restarts = 3,
+       .failed_step = "host",
+       .failed_reason = "host process died: signal 11 (Segmentation fault)"},
+      {.name = "memory", .state = "ready", .unloadable = true,
+       .restart = true},
+      /* A count without the policy (not produced by the core) is not
+       * shown. */
+      {.name = "swap", .state = "ready", .unloadable = true, .restarts = 2},
+  };
+  fake.plugins = plugins;
+  fake.plugins_num = STATIC_ARRAY_SIZE(plugins);
+  ck_control("LISTPLUGINS",
+             "4 Plugins loaded\n"
+             "cpu ready isolated pid=4711\n"
+             "load failed isolated pid=- restarts=3 host: host process died: "
+             "signal 11 (Segmentation fault)\n"
+             "memory ready unloadable restarts=0\n"
+             "swap ready unloadable\n");
+}
+END_TEST
+
 START_TEST(test_listplugins_errors) {
   ck_control("LISTPLUGINS x", "-1 Garbage after end of command: `x'.\n");
   ck_control("LISTPLUGINS \"a b\" c",
@@ -311,6 +352,7 @@ int main(void) {
   tcase_add_checked_fixture(tc, fake_reset, NULL);
   tcase_add_test(tc, test_listplugins_none);
   tcase_add_test(tc, test_listplugins_states);
+  tcase_add_test(tc, test_listplugins_isolated_restarts);
   tcase_add_test(tc, test_listplugins_errors);
   suite_add_tcase(s, tc);
 

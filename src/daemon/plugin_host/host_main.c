@@ -238,16 +238,24 @@ static void handle_config(oconfig_item_t *tree) {
   pthread_mutex_unlock(&out_lock);
 }
 
+/* INIT is answered with READY, as CONFIG is: a plugin may register
+ * callbacks in its init callback (Debian's network.so registers its write
+ * and notification callbacks there), and the daemon must stand in for
+ * those too. */
 static void handle_init(void) {
   char err[1024];
-  int status = plugin_dynamic_init(plugin, err, sizeof(err));
-  char reason[HOST_PROTO_MAX_TEXT + 1] = "";
+  host_ready_t ready = {.status = plugin_dynamic_init(plugin, err, sizeof(err))};
   /* The daemon names the step itself. */
-  if (status != 0)
-    sstrncpy(reason, plugin->failed_reason, sizeof(reason));
-  else
+  if (ready.status != 0) {
+    sstrncpy(ready.reason, plugin->failed_reason, sizeof(ready.reason));
+  } else {
+    ready.callbacks = registered_callbacks(plugin);
     daemon_view = PLUGIN_READY;
-  send_status(HOST_MSG_INIT, status, reason);
+  }
+  pthread_mutex_lock(&out_lock);
+  host_encode_ready(out_begin(), &ready);
+  out_added();
+  pthread_mutex_unlock(&out_lock);
 }
 
 /* The first failed read callback, for READ's STATUS. */

@@ -17,6 +17,7 @@
 
 #include "configfile_internal.h"
 #include "plugin_dynamic.h"
+#include "plugin_control.h"
 #include "plugin_host/host_chan.h"
 #include "plugin_host/host_main.h"
 #include "plugin_host/host_proxy.h"
@@ -39,7 +40,8 @@ struct host_s {
   bool have_reply;      /* to the request under way */
   host_msg_type_t reply_to;
   int reply_status;
-  uint32_t callbacks; /* READY's */
+  uint32_t callbacks; /* the last READY's */
+  uint32_t served;    /* those the daemon stands in for (register_more) */
   char reply_reason[HOST_PROTO_MAX_TEXT + 1];
   bool stopping; /* the daemon ends it: its end is no failure */
   char kill_reason[512]; /* why the daemon killed it, if it did */
@@ -60,6 +62,9 @@ struct host_s {
   bool batch_open;
   bool sending;
   int wq_error; /* the channel failed: nothing more goes out */
+
+  /* MemoryLimit: when the host's memory is next looked at. */
+  _Atomic cdtime_t next_memory_check;
 };
 
 /* A write thread waits while this much is queued for a host and another
@@ -164,8 +169,10 @@ static void host_ended(host_t *h, const char *broke) {
   if (stopping)
     return;
   plugin__set_failure(h->p, "host", "%s", h->end_reason);
-  if (plugin__set_state_if(h->p, PLUGIN_READY, PLUGIN_FAILED) == 0)
+  if (plugin__set_state_if(h->p, PLUGIN_READY, PLUGIN_FAILED) == 0) {
     ERROR("%s: host: %s", h->p->name, h->end_reason);
+    plugin_control_failure_policy(h->p->name);
+  }
 }
 
 /* ---- what the host sends ----------------------------------------------------- */
@@ -301,8 +308,8 @@ static bool has_ended(host_t *h, host_msg_type_t unused) {
   return h->ended;
 }
 
-/* Sends a request and waits for its answer (READY for CONFIG, else the
- * STATUS that replies to it) within `bound`; kills a host that does not
+/* Sends a request and waits for its answer (READY for CONFIG and INIT,
+ * else the STATUS that replies to it) within `bound`; kills a host that does not
  * answer. Returns the host's status, or -EPIPE (it ended) or -ETIMEDOUT,
  * with the reason in errbuf. */
 static int request(host_t *h, host_msg_type_t type, const void *arg,
@@ -327,7 +334,9 @@ static int request(host_t *h, host_msg_type_t type, const void *arg,
     pthread_mutex_unlock(&h->req_lock);
     return status;
   }
-  host_msg_type_t answer = type == HOST_MSG_CONFIG ? HOST_MSG_READY : type;
+  /* CONFIG and INIT are answered with READY and the plugin's callbacks. */
+  host_msg_type_t answer =
+      type == HOST_MSG_CONFIG || type == HOST_MSG_INIT ? HOST_MSG_READY : type;
   pthread_mutex_lock(&h->lock);
   h->have_reply = false;
   pthread_mutex_unlock(&h->lock);
@@ -458,9 +467,12 @@ static int queue_frame(host_t *h, const value_list_t *vl,
   return status;
 }
 
+static void check_memory(host_t *h);
+
 static int proxy_write(const data_set_t *ds, const value_list_t *vl,
                        user_data_t *ud) {
   (void)ds;
+  check_memory(ud->data);
   return queue_frame(ud->data, vl, NULL);
 }
 
@@ -472,6 +484,45 @@ static int proxy_flush(cdtime_t timeout, const char *identifier,
   return queue_frame(ud->data, NULL, &f);
 }
 
+/* ---- MemoryLimit ----------------------------------------------------------------- */
+
+/* The resident memory of process `pid` in bytes, or 0 if it cannot be
+ * read. */
+static uint64_t resident_bytes(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+  FILE *f = fopen(path, "re");
+  if (f == NULL)
+    return 0;
+  unsigned long long size, resident;
+  int n = fscanf(f, "%llu %llu", &size, &resident);
+  fclose(f);
+  return n == 2 ? (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+/* Kills a host whose resident memory passed its plugin's MemoryLimit (its
+ * plugin then fails, and OnPluginFailure decides what follows). Looked at
+ * before each read and, as values are written, at most once a second. */
+static void check_memory(host_t *h) {
+  uint64_t limit = h->p->conf.memory_limit;
+  if (limit == 0)
+    return;
+  cdtime_t now = cdtime(), next = atomic_load(&h->next_memory_check);
+  if (now < next || !atomic_compare_exchange_strong(
+                        &h->next_memory_check, &next,
+                        now + TIME_T_TO_CDTIME_T_STATIC(1)))
+    return;
+  uint64_t rss = resident_bytes(h->pid);
+  if (rss <= limit)
+    return;
+  char why[256];
+  snprintf(why, sizeof(why),
+           "the host's memory (%.1f MiB resident) passed its MemoryLimit of "
+           "%.1f MiB; killed",
+           rss / 1048576.0, limit / 1048576.0);
+  host_kill(h, why);
+}
+
 /* ---- the callbacks that stand in for the plugin's ------------------------------ */
 
 static host_t *my_host(void) {
@@ -479,14 +530,23 @@ static host_t *my_host(void) {
   return p != NULL ? p->host : NULL;
 }
 
+static int register_more(host_t *h, uint32_t callbacks);
+
 static int proxy_init(void) {
   host_t *h = my_host();
   if (h == NULL)
     return -ENOENT;
   char why[HOST_PROTO_MAX_TEXT + 1];
   int status = request(h, HOST_MSG_INIT, NULL, step_bound(), why, sizeof(why));
-  if (status == 0)
-    return 0;
+  if (status == 0) {
+    pthread_mutex_lock(&h->lock);
+    uint32_t callbacks = h->callbacks;
+    pthread_mutex_unlock(&h->lock);
+    if ((status = register_more(h, callbacks)) == 0)
+      return 0;
+    snprintf(why, sizeof(why), "cannot register the callbacks that stand in "
+                               "for those its init registered");
+  }
   /* A plugin that failed its init does nothing more: its host can go. The
    * load reports why (host_proxy_last_reason()). */
   host_stop(h);
@@ -496,6 +556,7 @@ static int proxy_init(void) {
 
 static int proxy_read(user_data_t *ud) {
   host_t *h = ud->data;
+  check_memory(h);
   host_read_t r = {.when = 0};
   char why[HOST_PROTO_MAX_TEXT + 1];
   int status = request(h, HOST_MSG_READ, &r, read_bound(h), why, sizeof(why));
@@ -509,32 +570,47 @@ static int proxy_shutdown(void) {
   return h != NULL ? host_stop(h) : 0;
 }
 
-/* Registers, as the plugin, what stands in for its callbacks. */
-static int register_proxies(host_t *h, uint32_t callbacks) {
+/* Registers, as the plugin, what stands in for those of `callbacks` it
+ * does not stand in for yet: read, write and flush. Called after CONFIG and
+ * again after INIT, since an init callback may register more. */
+static int register_more(host_t *h, uint32_t callbacks) {
   plugin_t *p = h->p;
+  uint32_t fresh = callbacks & ~h->served;
   plugin_thread_ctx_t saved = plugin__enter(p, p->ctx);
-  int status = plugin_register_init(p->name, proxy_init);
-  if (status == 0 && (callbacks & HOST_CB_READ))
+  int status = 0;
+  if (fresh & HOST_CB_READ)
     status = plugin_register_complex_read(NULL, p->name, proxy_read, 0,
                                           &(user_data_t){.data = h});
-  if (status == 0 && (callbacks & HOST_CB_WRITE))
+  if (status == 0 && (fresh & HOST_CB_WRITE))
     status = plugin_register_write(p->name, proxy_write,
                                    &(user_data_t){.data = h});
-  if (status == 0 && (callbacks & HOST_CB_FLUSH))
+  if (status == 0 && (fresh & HOST_CB_FLUSH))
     status = plugin_register_flush(p->name, proxy_flush,
                                    &(user_data_t){.data = h});
-  if (status == 0)
-    status = plugin_register_shutdown(p->name, proxy_shutdown);
   plugin__leave(saved);
+  if (status == 0)
+    h->served |= fresh;
 
-  uint32_t unserved = callbacks & (HOST_CB_MISSING | HOST_CB_CACHE_EVENT |
-                                   HOST_CB_LOG | HOST_CB_NOTIFICATION);
+  uint32_t unserved = fresh & (HOST_CB_MISSING | HOST_CB_CACHE_EVENT |
+                               HOST_CB_LOG | HOST_CB_NOTIFICATION);
   if (unserved != 0)
     WARNING("%s: isolated: it registered missing, cache event, log or "
             "notification callbacks (0x%" PRIx32 "); an isolated plugin's "
             "are not called yet",
             p->name, unserved);
   return status;
+}
+
+/* Registers, as the plugin, what stands in for its callbacks: init and
+ * shutdown always, and those it registered while it was configured. */
+static int register_proxies(host_t *h, uint32_t callbacks) {
+  plugin_t *p = h->p;
+  plugin_thread_ctx_t saved = plugin__enter(p, p->ctx);
+  int status = plugin_register_init(p->name, proxy_init);
+  if (status == 0)
+    status = plugin_register_shutdown(p->name, proxy_shutdown);
+  plugin__leave(saved);
+  return status == 0 ? register_more(h, callbacks) : status;
 }
 
 /* Splits the host's "step: reason" for a failed load. */
@@ -576,6 +652,7 @@ int host_proxy_load(plugin_t *p, const char **step, char *errbuf,
     return status;
   }
   host_chan_init(&h->ch, fd);
+  INFO("%s: plugin host started, pid %d", p->name, (int)h->pid);
   p->isolated = true;
   p->host = h;
   atomic_store(&p->host_pid, (int)h->pid);

@@ -6,8 +6,10 @@
  *                host opens the object, runs module_register() and the
  *                config callbacks, and says READY with its callbacks (a
  *                config callback may already dispatch)
- *   configuring  the daemon sends INIT; the host answers with STATUS, and
- *                may dispatch (init callbacks and the threads they start)
+ *   configuring  the daemon sends INIT; the host answers with READY and
+ *                its callbacks again (an init callback may register more),
+ *                and may dispatch (init callbacks and the threads they
+ *                start)
  *   ready        READ, WRITE and FLUSH go in; VALUES, NOTIFICATION, LOG and
  *                STATUS come out; log and notification callbacks in the host
  *                receive LOG and NOTIFICATION
@@ -26,7 +28,8 @@
 
 static const host_table_row_t table[HOST_MSG_COUNT] = {
     [HOST_MSG_HELLO] = {.type = HOST_MSG_HELLO, .from_host = HOST_IN(LOADING)},
-    [HOST_MSG_READY] = {.type = HOST_MSG_READY, .from_host = HOST_IN(LOADING)},
+    [HOST_MSG_READY] = {.type = HOST_MSG_READY,
+                        .from_host = HOST_IN(LOADING) | HOST_IN(CONFIGURING)},
     [HOST_MSG_STATUS] = {.type = HOST_MSG_STATUS, .from_host = RUNNING},
     [HOST_MSG_CONFIG] = {.type = HOST_MSG_CONFIG,
                          .from_daemon = HOST_IN(LOADING)},

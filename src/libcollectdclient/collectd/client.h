@@ -196,6 +196,9 @@ typedef struct {
   int host_pid;   /* that host's pid, while it runs; else 0 */
   /* A failed plugin's "<step>: <reason>" (cut to fit), else empty. */
   char failure[512];
+  /* Under OnPluginFailure Restart, the restarts since the last LOAD,
+   * UNLOAD or RELOAD of it; -1 under another policy. */
+  int restarts;
 } cdc_plugin_info_t;
 
 /* LISTPLUGINS: every plugin of the daemon, in the order they were loaded.

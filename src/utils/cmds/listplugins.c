@@ -1,8 +1,10 @@
 /* LISTPLUGINS
  *
  * Every plugin the core knows, in the order they were loaded, one line
- * each: "<name> <state> <unloadable|legacy>", and for a failed plugin the
- * step and reason of its failure after that. The count line has LISTVAL's
+ * each: "<name> <state> <kind>", where kind is unloadable, legacy or
+ * "isolated pid=<pid>" ("pid=-" while no host runs), followed by
+ * "restarts=<n>" if its OnPluginFailure is Restart; for a failed plugin,
+ * the step and reason of its failure after that. The count line has LISTVAL's
  * form.
  *
  * Only offered with "PluginControl true" (CMD_PLUGIN_CONTROL in cmds.c).
@@ -11,6 +13,7 @@
  *   2 Plugins loaded
  *   cpu ready legacy
  *   test_config_fail failed unloadable config: /tmp/x/collectd.conf:14: ...
+ *   cpu ready isolated pid=4711 restarts=2
  *   1 Plugin loaded / ...
  *   0 Plugins loaded
  *  -1 Garbage after end of command: `<first argument>'.
@@ -38,13 +41,18 @@ int cmd_handle_listplugins(cmd_writer_t *w, cmd_args_t *args,
   for (size_t i = 0; i < num; i++) {
     plugin_info_t *p = plugins + i;
     /* "isolated pid=4711" (pid=- once its host has ended) */
-    char kind[48];
+    char kind[64];
     if (p->isolated && p->host_pid > 0)
       snprintf(kind, sizeof(kind), "isolated pid=%d", p->host_pid);
     else if (p->isolated)
       snprintf(kind, sizeof(kind), "isolated pid=-");
     else
       sstrncpy(kind, p->unloadable ? "unloadable" : "legacy", sizeof(kind));
+    /* "restarts=2" for a plugin under OnPluginFailure Restart */
+    if (p->restart) {
+      size_t used = strlen(kind);
+      snprintf(kind + used, sizeof(kind) - used, " restarts=%u", p->restarts);
+    }
     if (strcmp(p->state, "failed") != 0 || p->failed_step[0] == '\0') {
       cmd_reply_line(w, "%s %s %s", p->name, p->state, kind);
     } else {

@@ -7,6 +7,7 @@
 #include "configfile_internal.h"
 #include "plugin_carry.h"
 #include "plugin_dynamic.h"
+#include "plugin_host/host_proxy.h"
 #include "plugin_restart.h"
 #include "utils/common/common.h"
 
@@ -365,7 +366,33 @@ int plugin_control_reload(const char *name, char *msg, size_t len) {
     goto out;
   }
   previous.name = name;
+
+  /* An isolated plugin's new host is brought to ready beside the running
+   * one (configured and initialised); only then is the old one stopped,
+   * and the new one reads on its schedule. */
+  struct host_s *prepared = NULL;
+  if (was_ready && p->isolated && conf.isolate) {
+    bool conflict;
+    const char *step;
+    status = host_proxy_prepare(&conf, &prepared, &conflict, &step, why,
+                                sizeof(why));
+    if (status != 0 && !conflict) {
+      snprintf(msg, len,
+               "%s: %s: %s; the new configuration was refused, and the "
+               "running instance was not touched",
+               name, step, why);
+      status = refuse(name, status, msg);
+      goto out;
+    }
+    if (status != 0)
+      WARNING("%s: reload: the new instance failed beside the running one "
+              "(%s: %s), which may hold what it needs; stopping the running "
+              "one first",
+              name, step, why);
+    conf.adopt = &prepared;
+  }
   status = replace(p, name, &conf, was_ready ? &previous : NULL, msg, len);
+  host_proxy_discard(prepared); /* NULL once the new record took it */
   if (status != 0 && status != -ETIMEDOUT)
     plugin_control_failure_policy(name);
 

@@ -376,8 +376,15 @@ static int load_steps(plugin_t *p, const plugin_conf_t *conf, char *errbuf,
 
   if (conf->isolate) {
     /* Its host opens, registers and configures it. */
-    const char *step;
-    if ((status = host_proxy_load(p, &step, why, sizeof(why))) != 0)
+    const char *step = "host";
+    if (conf->adopt != NULL && *conf->adopt != NULL) {
+      struct host_s *h = *conf->adopt;
+      *conf->adopt = NULL; /* ours now, even if it fails */
+      status = host_proxy_adopt(p, h, why, sizeof(why));
+    } else {
+      status = host_proxy_load(p, &step, why, sizeof(why));
+    }
+    if (status != 0)
       return fail(p, step, located(conf, why, sizeof(why)), status, errbuf,
                   errlen);
     plugin__set_state(p, PLUGIN_CONFIGURING);
@@ -774,6 +781,7 @@ int plugin_init_all(void) { return 0; }
 
 int plugin_conf_copy(plugin_conf_t *dst, const plugin_conf_t *src) {
   *dst = *src;
+  dst->adopt = NULL;
   dst->blocks = NULL;
   dst->blocks_num = 0;
   dst->where = NULL;

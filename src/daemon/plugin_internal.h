@@ -50,6 +50,10 @@ typedef struct {
   bool check_only; /* -t: stop after configuring, before init */
   bool isolate;    /* run it in a plugin host process (plugin_host/) */
   uint64_t memory_limit; /* isolated: its host's RSS limit in bytes; 0: none */
+  /* A load only (never copied): a host prepared beside the running
+   * instance, for the load to adopt instead of starting one; the load
+   * sets *adopt to NULL when it takes it. */
+  struct host_s **adopt;
   oconfig_item_t **blocks;
   size_t blocks_num;
   /* Where the files load the plugin ("collectd.conf:12"), so that a

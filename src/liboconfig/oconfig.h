@@ -82,6 +82,12 @@ int oconfig_parse_buffer(const char *buf, size_t len, const char *name,
  * *line is 0 for the root of a file. Returns -ENOENT for an item that the
  * parser did not produce (e.g. one a plugin built itself). */
 int oconfig_item_source(const oconfig_item_t *ci, const char **file, int *line);
+/* Says where an item came from (file and line), for a tree built from
+ * another representation of one that was read from files (the plugin
+ * host's CONFIG); the location goes when the item is freed. 0, or
+ * -EINVAL / -ENOMEM. */
+int oconfig_item_set_source(const oconfig_item_t *ci, const char *file,
+                            int line);
 
 /* Text from a configuration (a value, a name, a path) as a message shows
  * it: in full up to OCONFIG_EXCERPT_FULL bytes; longer, its first and last

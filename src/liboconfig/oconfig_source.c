@@ -186,6 +186,11 @@ void oc_source_move(const oconfig_item_t *from, const oconfig_item_t *to) {
   pthread_mutex_unlock(&source_lock);
 }
 
+int oconfig_item_set_source(const oconfig_item_t *ci, const char *file,
+                            int line) {
+  return oc_source_add(ci, file, line);
+}
+
 int oconfig_item_source(const oconfig_item_t *ci, const char **file,
                         int *line) {
   int status = -ENOENT;

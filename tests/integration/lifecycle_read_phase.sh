@@ -11,12 +11,18 @@
 # that on both sides. The first read is left out: the start-up one comes
 # when the plugin is ready, a little after the time its schedule counts
 # from. How many reads there are is not checked.
+#
+# With IT_ISOLATE=1 (isolate_read_phase.sh) the plugin is isolated: each
+# RELOAD brings its new host to ready beside the old one, and the new one
+# must read on the old one's schedule.
 . "$(dirname "$0")/lib.sh"
-it_init lifecycle_read_phase
+it_init lifecycle_read_phase${IT_ISOLATE:+_isolated}
 INTERVAL=3
 AIM=1.0
 TOLERANCE=0.4
 RELOADS=3
+ISOLATE=false KIND=unloadable
+[ -z "${IT_ISOLATE:-}" ] || ISOLATE=true KIND=isolated
 
 D=$TMP
 it_plugins "$D/plugins" logfile unixsock
@@ -32,6 +38,7 @@ conf() {
     cat <<EOF
 <LoadPlugin test_phase_read>
   Interval $INTERVAL
+  Isolate $ISOLATE
 </LoadPlugin>
 <Plugin test_phase_read>
   File "$D/reads"
@@ -76,7 +83,7 @@ it_start daemon "$COLLECTD" -f -C "$D/collectd.conf"
 PID=$IT_PID
 
 it_check "test_phase_read is read every ${INTERVAL}s, on one phase"
-it_wait it_in_state "$SOCK" test_phase_read ready unloadable ||
+it_wait it_in_state "$SOCK" test_phase_read ready $KIND ||
   it_fail "LISTPLUGINS: \"$(it_listed "$SOCK" test_phase_read)\""
 it_wait reads_after 0 3 || it_fail "not 3 reads after ${IT_DEADLINE}s"
 bad=$(off_phase)
@@ -121,6 +128,15 @@ it_wait reads_after "$sent" 2 ||
 bad=$(off_phase)
 [ -z "$bad" ] || it_fail "reads off the phase (time, offset): $bad"
 it_ok "$(wc -l <"$D/reads") reads"
+
+# Every read is on the phase (above), so two reads more than one interval
+# apart mean that a read was missed, not that one came late.
+it_check "no interval was missed, reloads included"
+missed=$(awk -v i="$INTERVAL" 'NR > 2 {
+    n = int(($1 - prev) / i + 0.5); if (n != 1) printf "%s (%d intervals) ", $1, n }
+  NR > 1 { prev = $1 }' "$D/reads")
+[ -z "$missed" ] || it_fail "reads after a gap: $missed"
+it_ok
 
 it_check "SIGTERM stops the daemon with status 0"
 it_stop "$PID" || it_fail "still running ${IT_DEADLINE}s after SIGTERM"

@@ -6,6 +6,7 @@
  *   <Plugin test_crash>
  *     Mode "segv_read"   # default "none"; see tc_modes below
  *     After 3            # reads that succeed before read misbehaves
+ *     Listen 4711        # init binds 127.0.0.1:4711 (TCP) and holds it
  *   </Plugin>
  *
  * Every read that returns dispatches test_crash/gauge = the number of
@@ -16,6 +17,10 @@
 #include "utils/common/common.h"
 
 #include "test_sleep.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 typedef enum {
   TC_NONE,        /* behaves well */
@@ -47,6 +52,8 @@ static uint64_t tc_reads;
 
 static pthread_t tc_thread;
 static void *tc_leaked; /* TC_LEAK_READ's blocks */
+static int tc_listen_port; /* 0: none */
+static int tc_listen_fd = -1;
 
 static int tc_config_mode(oconfig_item_t *opt) {
   char *name = NULL;
@@ -79,6 +86,9 @@ static int tc_config(oconfig_item_t *ci) {
         ERROR("test_crash: After must not be negative, got %d", tc_after);
         return -EINVAL;
       }
+    } else if (strcasecmp(opt->key, "Listen") == 0) {
+      if (cf_util_get_int(opt, &tc_listen_port) != 0)
+        return -EINVAL;
     } else {
       ERROR("test_crash: unknown option \"%s\"", opt->key);
       return -EINVAL;
@@ -93,9 +103,30 @@ static void *tc_exit_main(void *arg) {
   exit(3);
 }
 
+/* Holds 127.0.0.1:port, as a server plugin holds its port: a second
+ * instance cannot have it while the first runs. */
+static int tc_listen(void) {
+  struct sockaddr_in sa = {.sin_family = AF_INET,
+                           .sin_port = htons((uint16_t)tc_listen_port),
+                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  tc_listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (tc_listen_fd < 0 ||
+      bind(tc_listen_fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+      listen(tc_listen_fd, 1) != 0) {
+    ERROR("test_crash: bind 127.0.0.1:%d: %s", tc_listen_port, STRERRNO);
+    if (tc_listen_fd >= 0)
+      close(tc_listen_fd);
+    tc_listen_fd = -1;
+    return -1;
+  }
+  return 0;
+}
+
 static int tc_init(void) {
   if (tc_mode == TC_ABORT_INIT)
     abort();
+  if (tc_listen_port > 0 && tc_listen() != 0)
+    return -1;
 
   if (tc_mode == TC_EXIT_THREAD) {
     int status =
@@ -142,6 +173,8 @@ static int tc_read(void) {
 }
 
 static int tc_shutdown(void) {
+  if (tc_listen_fd >= 0)
+    close(tc_listen_fd);
   INFO("test_crash: shutdown");
   return 0;
 }

@@ -453,6 +453,17 @@ static void tree_assert_exact(const oconfig_item_t *a, const oconfig_item_t *b,
     else
       ck_assert_int_eq(a->values[i].value.boolean, b->values[i].value.boolean);
   }
+  /* The source location comes along (the root of a parsed text has
+   * line 0, which is not sent). */
+  const char *fa = NULL, *fb = NULL;
+  int la = 0, lb = 0;
+  bool sa = oconfig_item_source(a, &fa, &la) == 0 && la > 0;
+  bool sb = oconfig_item_source(b, &fb, &lb) == 0;
+  ck_assert_int_eq(sa, sb);
+  if (sa) {
+    ck_assert_str_eq(fa, fb);
+    ck_assert_int_eq(la, lb);
+  }
   for (int i = 0; i < a->children_num; i++)
     tree_assert_exact(&a->children[i], &b->children[i], b);
 }
@@ -485,7 +496,41 @@ START_TEST(test_config) {
   decode_w();
   ck_assert_str_eq(msg.u.config->key, "Plugin");
   ck_assert_ptr_null(msg.u.config->parent);
+  const char *file = NULL;
+  int line = 0;
+  ck_assert_int_eq(oconfig_item_source(&msg.u.config->children[3].children[0],
+                                       &file, &line),
+                   0);
+  ck_assert_str_eq(file, "t.conf");
+  ck_assert_int_eq(line, 7); /* <Deeper> */
   oconfig_free(root);
+}
+END_TEST
+
+/* A source location must name a line: 0 is the root's, which is never
+ * sent. */
+START_TEST(test_config_source) {
+  const uint8_t good[] = {3, 1, 0, 'k', 1, 0, 'f', 12, 0, 0, 0, 0, 0, 0, 0};
+  host_frame_t f = {.type = HOST_MSG_CONFIG, .len = sizeof(good)};
+  ck_assert_int_eq(host_msg_decode(&f, good, &msg, err, sizeof(err)), 0);
+  const char *file = NULL;
+  int line = 0;
+  ck_assert_int_eq(oconfig_item_source(msg.u.config, &file, &line), 0);
+  ck_assert_str_eq(file, "f");
+  ck_assert_int_eq(line, 12);
+  host_msg_clear(&msg);
+
+  uint8_t bad[sizeof(good)];
+  memcpy(bad, good, sizeof(bad));
+  bad[7] = 0; /* line 0 */
+  ck_assert_int_eq(host_msg_decode(&f, bad, &msg, err, sizeof(err)),
+                   -EBADMSG);
+  ck_assert_msg(strstr(err, "line 0 is not a line") != NULL, "%s", err);
+  bad[7] = 12;
+  bad[0] = 7; /* an unknown flag */
+  ck_assert_int_eq(host_msg_decode(&f, bad, &msg, err, sizeof(err)),
+                   -EBADMSG);
+  ck_assert_msg(strstr(err, "unknown flags 0x07") != NULL, "%s", err);
 }
 END_TEST
 
@@ -876,6 +921,7 @@ static Suite *host_proto_suite(void) {
   tcase_add_test(tc, test_batch_push);
   tcase_add_test(tc, test_notification);
   tcase_add_test(tc, test_config);
+  tcase_add_test(tc, test_config_source);
   tcase_add_test(tc, test_config_depth);
   suite_add_tcase(s, tc);
 

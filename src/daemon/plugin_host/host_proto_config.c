@@ -1,8 +1,10 @@
 /* CONFIG on the plugin host's wire: a whole oconfig_item_t tree, as the
  * daemon's configuration files gave it, for the plugin in the host.
  *
- *   item: u8 flags (bit 0: a key follows; only the top item may lack one)
+ *   item: u8 flags (bit 0: a key follows; only the top item may lack one;
+ *           bit 1: a source location follows)
  *         [u16-string key (..1023)]
+ *         [u16-string file (..4095), u32 line]
  *         u16 values_num, per value: u8 type (OCONFIG_TYPE_*) and
  *           STRING u32-string (..1 MiB), NUMBER u64 (the double's bits),
  *           BOOLEAN u8 (0/1)
@@ -11,13 +13,17 @@
  * The decoder recurses once per level, at most HOST_PROTO_MAX_CONFIG_DEPTH
  * levels, and allocates for at most HOST_PROTO_MAX_CONFIG_ITEMS items and
  * HOST_PROTO_MAX_CONFIG_VALUES values, each count checked against the bytes
- * left before anything is allocated for it. The decoded tree has no source
- * locations (oconfig_item_source() says -ENOENT); oconfig_free() frees it. */
+ * left before anything is allocated for it. The decoded tree has the source
+ * locations the encoded one had (oconfig_item_source()), so that what the
+ * plugin host says of its configuration names the file and line;
+ * oconfig_free() frees it. */
 #include "collectd.h"
 
 #include "plugin_host/host_proto.h"
 
 #define ITEM_FLAG_KEY 0x01
+#define ITEM_FLAG_SOURCE 0x02
+#define SOURCE_MAX 4095 /* a file name's bytes */
 #define ITEM_MIN_SIZE 5  /* flags, two counts */
 #define VALUE_MIN_SIZE 2 /* type, a boolean */
 
@@ -40,9 +46,18 @@ static void encode_item(host_writer_t *w, const oconfig_item_t *ci, int depth) {
     host_w_fail(w, -EINVAL, "an item below the top has no key");
     return;
   }
-  host_w_u8(w, ci->key != NULL ? ITEM_FLAG_KEY : 0);
+  const char *file = NULL;
+  int line = 0;
+  bool source = oconfig_item_source(ci, &file, &line) == 0 && line > 0 &&
+                strlen(file) <= SOURCE_MAX;
+  host_w_u8(w, (ci->key != NULL ? ITEM_FLAG_KEY : 0) |
+                   (source ? ITEM_FLAG_SOURCE : 0));
   if (ci->key != NULL)
     host_w_str(w, "key", 2, HOST_PROTO_MAX_TEXT, ci->key);
+  if (source) {
+    host_w_str(w, "file", 2, SOURCE_MAX, file);
+    host_w_u32(w, (uint32_t)line);
+  }
   host_w_u16(w, (uint16_t)ci->values_num);
   for (int i = 0; i < ci->values_num; i++) {
     const oconfig_value_t *v = &ci->values[i];
@@ -124,12 +139,27 @@ static int decode_item(config_dec_t *d, oconfig_item_t *ci, int depth) {
   int status = host_r_u8(r, "flags", &flags);
   if (status != 0)
     return status;
-  if ((flags & ~ITEM_FLAG_KEY) != 0)
+  if ((flags & ~(ITEM_FLAG_KEY | ITEM_FLAG_SOURCE)) != 0)
     return host_r_fail(r, -EBADMSG, "unknown flags 0x%02x", (unsigned)flags);
   if (!(flags & ITEM_FLAG_KEY) && depth > 0)
     return host_r_fail(r, -EBADMSG, "an item below the top has no key");
   if (flags & ITEM_FLAG_KEY) {
     status = host_r_str_dup(r, "key", 2, HOST_PROTO_MAX_TEXT, &ci->key);
+    if (status != 0)
+      return status;
+  }
+  if (flags & ITEM_FLAG_SOURCE) {
+    char *file = NULL;
+    uint32_t line = 0;
+    status = host_r_str_dup(r, "file", 2, SOURCE_MAX, &file);
+    if (status == 0)
+      status = host_r_u32(r, "line", &line);
+    if (status == 0 && (line == 0 || line > INT_MAX))
+      status = host_r_fail(r, -EBADMSG, "line %" PRIu32 " is not a line",
+                           line);
+    if (status == 0 && oconfig_item_set_source(ci, file, (int)line) != 0)
+      status = host_r_fail(r, -ENOMEM, "out of memory for a source location");
+    free(file);
     if (status != 0)
       return status;
   }

@@ -1,71 +1,22 @@
-/* The daemon's side of an isolated plugin (see host_proxy.h).
- *
- * Each host has a reader thread in the daemon. It takes every frame the
- * host sends, checks it against the permission table for the plugin's
- * state before decoding it (host_table.c), and handles it: values and
- * notifications enter the daemon's dispatch as the plugin's, logs reach
- * the log plugins, HELLO, READY and STATUS answer the request waiting for
- * them. Whatever the host sends is untrusted: a frame the table does not
- * permit, or one that does not decode, ends the host, never the daemon.
+/* The daemon's side of an isolated plugin (see host_proxy.h): starting a
+ * host, and beside a running one for a RELOAD; requests; stopping it; the
+ * callbacks that stand in for the plugin's, the write queue to the host,
+ * and its MemoryLimit.
  *
  * Requests (CONFIG, INIT, READ, SHUTDOWN) go one at a time, from the
  * thread that needs the answer, and wait for it within a bound; a host
- * that does not answer in time is killed. When a host ends, the reader
- * reaps it and, unless the daemon asked it to stop, fails the plugin with
- * the reason ("host process died: signal 11 (Segmentation fault)"). */
+ * that does not answer in time is killed. What the host sends, its answers
+ * included, is taken by its reader thread (host_reader.c). */
 #include "collectd.h"
 
 #include "configfile_internal.h"
-#include "plugin_dynamic.h"
-#include "plugin_control.h"
-#include "plugin_host/host_chan.h"
 #include "plugin_host/host_main.h"
 #include "plugin_host/host_proxy.h"
-#include "plugin_host/host_table.h"
+#include "plugin_host/host_proxy_internal.h"
 #include "utils/common/common.h"
 
 #include <signal.h>
 #include <sys/wait.h>
-
-typedef struct host_s host_t;
-struct host_s {
-  plugin_t *p;
-  pid_t pid;
-  host_chan_t ch;
-  pthread_t reader;
-
-  pthread_mutex_t lock; /* protects what follows, up to req_lock */
-  pthread_cond_t cond;
-  bool hello;           /* HELLO came */
-  bool have_reply;      /* to the request under way */
-  host_msg_type_t reply_to;
-  int reply_status;
-  uint32_t callbacks; /* the last READY's */
-  uint32_t served;    /* those the daemon stands in for (register_more) */
-  char reply_reason[HOST_PROTO_MAX_TEXT + 1];
-  bool stopping; /* the daemon ends it: its end is no failure */
-  char kill_reason[512]; /* why the daemon killed it, if it did */
-  bool ended;            /* the reader has reaped it */
-  char end_reason[512];
-
-  pthread_mutex_t req_lock; /* one request at a time; protects out */
-  host_writer_t out;
-
-  /* What goes to the host's write and flush callbacks: frames queued by
-   * the write threads and sent by whichever of them finds no one sending
-   * (see queue_frame()). */
-  pthread_mutex_t wq_lock; /* protects what follows */
-  pthread_cond_t wq_cond;
-  host_writer_t wq[2];
-  int filling;          /* the buffer frames go into */
-  host_batch_enc_t batch; /* the WRITE frame open in it, if batch_open */
-  bool batch_open;
-  bool sending;
-  int wq_error; /* the channel failed: nothing more goes out */
-
-  /* MemoryLimit: when the host's memory is next looked at. */
-  _Atomic cdtime_t next_memory_check;
-};
 
 /* A write thread waits while this much is queued for a host and another
  * thread sends: a host that writes slowly slows the daemon's writers, as
@@ -79,8 +30,6 @@ static __thread char last_reason[512];
 
 const char *host_proxy_last_reason(void) { return last_reason; }
 
-/* How long the host may take for a step of the lifecycle. */
-static cdtime_t step_bound(void) { return plugin_dynamic_unload_timeout(); }
 
 /* How long it may take for a READ: Timeout intervals, and at least a step
  * (a read may take longer than its interval in process too). */
@@ -88,187 +37,7 @@ static cdtime_t read_bound(const host_t *h) {
   cdtime_t interval = h->p->ctx.interval > 0 ? h->p->ctx.interval
                                              : cf_get_default_interval();
   cdtime_t bound = (cdtime_t)timeout_g * interval;
-  return bound > step_bound() ? bound : step_bound();
-}
-
-/* ---- the host's end ------------------------------------------------------- */
-
-/* Waits for the host to exit, at most `bound`, then kills it; leaves it a
- * zombie (WNOWAIT), so that its pid cannot go to another process while
- * host_kill() may still signal it. */
-static void await_exit(pid_t pid, cdtime_t bound) {
-  cdtime_t deadline = cdtime() + bound;
-  long pause_ns = 100 * 1000;
-  for (;;) {
-    siginfo_t info = {0};
-    int r = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
-    if ((r == 0 && info.si_pid == pid) || (r < 0 && errno != EINTR))
-      return;
-    if (cdtime() >= deadline) {
-      kill(pid, SIGKILL);
-      while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0 &&
-             errno == EINTR)
-        ;
-      return;
-    }
-    nanosleep(&(struct timespec){.tv_nsec = pause_ns}, NULL);
-    if (pause_ns < 10 * 1000 * 1000)
-      pause_ns *= 2;
-  }
-}
-
-/* Reaps the exited host; returns its wait status, or -1. */
-static int reap(pid_t pid) {
-  int st;
-  pid_t r;
-  while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-    ;
-  return r == pid ? st : -1;
-}
-
-static void describe_end(int st, char *buf, size_t len) {
-  if (st == -1)
-    snprintf(buf, len, "host process lost (it could not be waited for)");
-  else if (WIFSIGNALED(st))
-    snprintf(buf, len, "host process died: signal %d (%s)", WTERMSIG(st),
-             strsignal(WTERMSIG(st)));
-  else if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-    snprintf(buf, len, "host process could not run the daemon's binary "
-                       "(/proc/self/exe)");
-  else
-    snprintf(buf, len, "host process exited with status %d",
-             WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-}
-
-/* The reader's last act: the host's channel ended (`broke` says why, if
- * the host broke the protocol), so reap it and tell whoever waits. */
-static void host_ended(host_t *h, const char *broke) {
-  if (broke != NULL)
-    kill(h->pid, SIGKILL);
-  await_exit(h->pid, step_bound());
-
-  /* Reaped under the lock, with `ended` set at once: host_kill() never
-   * signals a pid that may have gone to another process. */
-  pthread_mutex_lock(&h->lock);
-  int st = reap(h->pid);
-  atomic_store(&h->p->host_pid, 0);
-  bool stopping = h->stopping;
-  if (h->kill_reason[0] != '\0')
-    sstrncpy(h->end_reason, h->kill_reason, sizeof(h->end_reason));
-  else if (broke != NULL)
-    snprintf(h->end_reason, sizeof(h->end_reason),
-             "the host broke the protocol: %s; killed", broke);
-  else
-    describe_end(st, h->end_reason, sizeof(h->end_reason));
-  h->ended = true;
-  pthread_cond_broadcast(&h->cond);
-  pthread_mutex_unlock(&h->lock);
-
-  /* A load waiting for the host fails by itself; a ready plugin whose
-   * host ended unasked fails here. */
-  if (stopping)
-    return;
-  plugin__set_failure(h->p, "host", "%s", h->end_reason);
-  if (plugin__set_state_if(h->p, PLUGIN_READY, PLUGIN_FAILED) == 0) {
-    ERROR("%s: host: %s", h->p->name, h->end_reason);
-    plugin_control_failure_policy(h->p->name);
-  }
-}
-
-/* ---- what the host sends ----------------------------------------------------- */
-
-static bool check_from_host(unsigned type, void *arg, char *err,
-                            size_t errlen) {
-  host_t *h = arg;
-  plugin_state_t state = atomic_load(&h->p->state);
-  if (host_msg_permitted(type, HOST_FROM_HOST, state))
-    return true;
-  host_msg_refusal(type, HOST_FROM_HOST, state, err, errlen);
-  return false;
-}
-
-static void take_reply(host_t *h, host_msg_type_t reply_to, int status,
-                       uint32_t callbacks, const char *reason) {
-  pthread_mutex_lock(&h->lock);
-  h->have_reply = true;
-  h->reply_to = reply_to;
-  h->reply_status = status;
-  h->callbacks = callbacks;
-  sstrncpy(h->reply_reason, reason, sizeof(h->reply_reason));
-  pthread_cond_broadcast(&h->cond);
-  pthread_mutex_unlock(&h->lock);
-}
-
-/* Handles one message; returns -EPROTO (with err) for one the host must
- * not send. */
-static int handle(host_t *h, host_msg_t *m, char *err, size_t errlen) {
-  switch (m->type) {
-  case HOST_MSG_HELLO:
-    if (m->u.hello.version != HOST_PROTO_VERSION || m->u.hello.pid != h->pid ||
-        strcmp(m->u.hello.plugin, h->p->name) != 0) {
-      snprintf(err, errlen,
-               "HELLO says version %" PRIu32 ", pid %" PRId32
-               ", plugin \"%s\"; expected version %d, pid %d, plugin \"%s\"",
-               m->u.hello.version, m->u.hello.pid, m->u.hello.plugin,
-               HOST_PROTO_VERSION, (int)h->pid, h->p->name);
-      return -EPROTO;
-    }
-    pthread_mutex_lock(&h->lock);
-    h->hello = true;
-    pthread_cond_broadcast(&h->cond);
-    pthread_mutex_unlock(&h->lock);
-    return 0;
-  case HOST_MSG_READY:
-    take_reply(h, HOST_MSG_READY, m->u.ready.status, m->u.ready.callbacks,
-               m->u.ready.reason);
-    return 0;
-  case HOST_MSG_STATUS:
-    take_reply(h, m->u.status.reply_to, m->u.status.status, 0,
-               m->u.status.reason);
-    return 0;
-  case HOST_MSG_VALUES: {
-    plugin_thread_ctx_t saved = plugin__enter(h->p, h->p->ctx);
-    for (size_t i = 0; i < m->batch.num; i++)
-      plugin_dispatch_values(&m->batch.vl[i]);
-    plugin__leave(saved);
-    return 0;
-  }
-  case HOST_MSG_NOTIFICATION: {
-    plugin_thread_ctx_t saved = plugin__enter(h->p, h->p->ctx);
-    plugin_dispatch_notification(&m->u.notif);
-    plugin__leave(saved);
-    return 0;
-  }
-  case HOST_MSG_LOG:
-    plugin_log(m->u.log.severity, "%s", m->u.log.message);
-    return 0;
-  default:
-    snprintf(err, errlen, "%s is not handled by the daemon",
-             host_msg_name(m->type));
-    return -EPROTO;
-  }
-}
-
-static void *reader_main(void *arg) {
-  host_t *h = arg;
-  char name[16];
-  snprintf(name, sizeof(name), "host:%s", h->p->name);
-  pthread_setname_np(pthread_self(), name);
-
-  host_msg_t m;
-  host_msg_init(&m);
-  char err[512] = "";
-  int status;
-  while ((status = host_chan_recv(&h->ch, &m, check_from_host, h, err,
-                                  sizeof(err))) > 0) {
-    status = handle(h, &m, err, sizeof(err));
-    host_msg_clear(&m);
-    if (status != 0)
-      break;
-  }
-  host_msg_destroy(&m);
-  host_ended(h, status < 0 ? err : NULL);
-  return NULL;
+  return bound > host_step_bound() ? bound : host_step_bound();
 }
 
 /* ---- requests ---------------------------------------------------------------- */
@@ -345,7 +114,7 @@ static int request(host_t *h, host_msg_type_t type, const void *arg,
   pthread_mutex_lock(&h->lock);
   /* A host that cannot be written to is ending: the reader says why. */
   bool answered = wait_locked(h, replied, answer,
-                              cdtime() + (sent == 0 ? bound : step_bound()));
+                              cdtime() + (sent == 0 ? bound : host_step_bound()));
   if (h->have_reply && h->reply_to == answer) {
     status = h->reply_status;
     sstrncpy(errbuf, h->reply_reason, errlen);
@@ -375,6 +144,10 @@ static int request(host_t *h, host_msg_type_t type, const void *arg,
 /* ---- the host's life ------------------------------------------------------- */
 
 static void host_free(host_t *h) {
+  if (h->stub != NULL) {
+    plugin_conf_free(&h->stub->conf);
+    free(h->stub);
+  }
   host_chan_destroy(&h->ch);
   host_writer_free(&h->out);
   host_writer_free(&h->wq[0]);
@@ -398,12 +171,12 @@ static int host_stop(host_t *h) {
   int status = 0;
   if (!ended) {
     char why[512];
-    status = request(h, HOST_MSG_SHUTDOWN, NULL, step_bound(), why,
+    status = request(h, HOST_MSG_SHUTDOWN, NULL, host_step_bound(), why,
                      sizeof(why));
     if (status != 0 && status != -EPIPE)
       WARNING("%s: shutdown: %s", h->p->name, why);
     pthread_mutex_lock(&h->lock);
-    bool gone = wait_locked(h, has_ended, 0, cdtime() + step_bound());
+    bool gone = wait_locked(h, has_ended, 0, cdtime() + host_step_bound());
     pthread_mutex_unlock(&h->lock);
     if (!gone)
       host_kill(h, "the host did not exit after its shutdown; killed");
@@ -537,7 +310,16 @@ static int proxy_init(void) {
   if (h == NULL)
     return -ENOENT;
   char why[HOST_PROTO_MAX_TEXT + 1];
-  int status = request(h, HOST_MSG_INIT, NULL, step_bound(), why, sizeof(why));
+  int status;
+  if (h->initialized) {
+    /* Prepared beside the running instance: its init ran then. */
+    pthread_mutex_lock(&h->lock);
+    status = h->ended ? -EPIPE : 0;
+    sstrncpy(why, h->end_reason, sizeof(why));
+    pthread_mutex_unlock(&h->lock);
+  } else {
+    status = request(h, HOST_MSG_INIT, NULL, host_step_bound(), why, sizeof(why));
+  }
   if (status == 0) {
     pthread_mutex_lock(&h->lock);
     uint32_t callbacks = h->callbacks;
@@ -562,6 +344,10 @@ static int proxy_read(user_data_t *ud) {
   int status = request(h, HOST_MSG_READ, &r, read_bound(h), why, sizeof(why));
   if (status == -EIO)
     ERROR("%s: read (in its host): %s", h->p->name, why);
+  /* A host that ended while its record became ready (the reader found the
+   * record not ready yet) fails it here. */
+  if (status == -EPIPE)
+    host_failed(h);
   return status;
 }
 
@@ -626,14 +412,11 @@ static const char *failed_step(char *reason, size_t len) {
   return "host";
 }
 
-int host_proxy_load(plugin_t *p, const char **step, char *errbuf,
-                    size_t errlen) {
-  *step = "host";
+/* A host for `p`, not started yet. */
+static host_t *host_new(plugin_t *p) {
   host_t *h = calloc(1, sizeof(*h));
-  if (h == NULL) {
-    snprintf(errbuf, errlen, "out of memory");
-    return -ENOMEM;
-  }
+  if (h == NULL)
+    return NULL;
   h->p = p;
   pthread_mutex_init(&h->lock, NULL);
   pthread_cond_init(&h->cond, NULL);
@@ -643,7 +426,18 @@ int host_proxy_load(plugin_t *p, const char **step, char *errbuf,
   pthread_cond_init(&h->wq_cond, NULL);
   host_writer_init(&h->wq[0]);
   host_writer_init(&h->wq[1]);
+  return h;
+}
 
+/* Starts the host of h->p and configures its plugin there (CONFIG, with
+ * h->p->conf), as far as READY. On failure *step and errbuf say what
+ * failed, and the caller stops the host (host_stop()); a host that could
+ * not be started at all is freed here and *started is false. */
+static int host_start(host_t *h, bool *started, const char **step,
+                      char *errbuf, size_t errlen) {
+  plugin_t *p = h->p;
+  *step = "host";
+  *started = false;
   int fd;
   int status = host_spawn(p->name, &h->pid, &fd, errbuf, errlen);
   if (status != 0) {
@@ -656,52 +450,155 @@ int host_proxy_load(plugin_t *p, const char **step, char *errbuf,
   p->isolated = true;
   p->host = h;
   atomic_store(&p->host_pid, (int)h->pid);
-  if ((status = pthread_create(&h->reader, NULL, reader_main, h)) != 0) {
+  if ((status = pthread_create(&h->reader, NULL, host_reader_main, h)) != 0) {
     snprintf(errbuf, errlen, "cannot start the host's reader: %s",
              strerror(status));
     kill(h->pid, SIGKILL);
-    reap(h->pid);
+    host_reap(h->pid);
     atomic_store(&p->host_pid, 0);
     p->host = NULL;
     host_free(h);
     return -status;
   }
+  *started = true;
 
   pthread_mutex_lock(&h->lock);
-  bool hello = wait_locked(h, said_hello, 0, cdtime() + step_bound()) &&
+  bool hello = wait_locked(h, said_hello, 0, cdtime() + host_step_bound()) &&
                !h->ended;
   if (!hello && h->ended)
     sstrncpy(errbuf, h->end_reason, errlen);
   pthread_mutex_unlock(&h->lock);
   if (!hello && !h->ended) {
     snprintf(errbuf, errlen, "the host did not start within %.3g s; killed",
-             seconds(step_bound()));
+             seconds(host_step_bound()));
     host_kill(h, errbuf);
   }
+  if (!hello)
+    return -EPIPE;
 
   oconfig_item_t *tree = NULL;
-  if (hello && (status = cf_host_tree(&p->conf, &tree, errbuf, errlen)) == 0) {
-    status = request(h, HOST_MSG_CONFIG, tree, step_bound(), errbuf, errlen);
+  if ((status = cf_host_tree(&p->conf, &tree, errbuf, errlen)) == 0) {
+    status = request(h, HOST_MSG_CONFIG, tree, host_step_bound(), errbuf, errlen);
     if (status != 0 && status != -EPIPE && status != -ETIMEDOUT)
       *step = failed_step(errbuf, errlen);
   }
   oconfig_free(tree);
-  if (!hello && status == 0)
-    status = -EPIPE;
-  if (status == 0) {
-    atomic_store(&p->registered, true);
-    p->unloadable = true;
-    pthread_mutex_lock(&h->lock);
-    uint32_t callbacks = h->callbacks;
-    pthread_mutex_unlock(&h->lock);
-    if ((status = register_proxies(h, callbacks)) == 0)
-      return 0;
-    snprintf(errbuf, errlen, "cannot register the callbacks that stand in "
-                             "for the plugin's");
-  }
+  return status;
+}
+
+/* Stops a host whose start failed, keeping errbuf's reason. */
+static void host_abandon(host_t *h, char *errbuf, size_t errlen) {
   char why[512];
   sstrncpy(why, errbuf, sizeof(why));
   host_stop(h);
   sstrncpy(errbuf, why, errlen);
+}
+
+/* The record takes the host as its plugin's: it is registered, can be
+ * unloaded, and gets the callbacks that stand in for the plugin's. */
+static int host_attach(plugin_t *p, host_t *h, char *errbuf, size_t errlen) {
+  atomic_store(&p->registered, true);
+  p->unloadable = true;
+  pthread_mutex_lock(&h->lock);
+  uint32_t callbacks = h->callbacks;
+  pthread_mutex_unlock(&h->lock);
+  int status = register_proxies(h, callbacks);
+  if (status != 0)
+    snprintf(errbuf, errlen, "cannot register the callbacks that stand in "
+                             "for the plugin's");
   return status;
+}
+
+int host_proxy_load(plugin_t *p, const char **step, char *errbuf,
+                    size_t errlen) {
+  *step = "host";
+  host_t *h = host_new(p);
+  if (h == NULL) {
+    snprintf(errbuf, errlen, "out of memory");
+    return -ENOMEM;
+  }
+  bool started;
+  int status = host_start(h, &started, step, errbuf, errlen);
+  if (status == 0 && (status = host_attach(p, h, errbuf, errlen)) == 0)
+    return 0;
+  if (started)
+    host_abandon(h, errbuf, errlen);
+  return status;
+}
+
+/* ---- a new host beside the running one (RELOAD) ------------------------------- */
+
+int host_proxy_prepare(const plugin_conf_t *conf, host_t **ret,
+                       bool *conflict, const char **step, char *errbuf,
+                       size_t errlen) {
+  *ret = NULL;
+  *conflict = false;
+  *step = "host";
+  /* A record of its own, in no registry: the host's plugin until the
+   * new record adopts the host. */
+  plugin_t *stub = calloc(1, sizeof(*stub));
+  host_t *h = stub != NULL ? host_new(stub) : NULL;
+  if (h == NULL || plugin_conf_copy(&stub->conf, conf) != 0) {
+    if (h != NULL) {
+      h->stub = stub;
+      host_free(h);
+    } else {
+      free(stub);
+    }
+    snprintf(errbuf, errlen, "out of memory");
+    return -ENOMEM;
+  }
+  h->stub = stub;
+  sstrncpy(stub->name, conf->name, sizeof(stub->name));
+  stub->conf.name = stub->name;
+  stub->ctx.name = stub->name;
+  stub->ctx.interval = conf->interval;
+  stub->ctx.flush_interval = conf->flush_interval;
+  stub->ctx.flush_timeout = conf->flush_timeout;
+  atomic_init(&stub->state, PLUGIN_LOADING);
+
+  bool started;
+  int status = host_start(h, &started, step, errbuf, errlen);
+  if (status == 0) {
+    /* Not through plugin__set_state(): no one is told of a stub's states. */
+    atomic_store(&stub->state, PLUGIN_CONFIGURING);
+    *step = "init";
+    status = request(h, HOST_MSG_INIT, NULL, host_step_bound(), errbuf, errlen);
+  }
+  if (status == 0) {
+    h->initialized = true;
+    *ret = h;
+    return 0;
+  }
+  if (!started)
+    return status;
+  pthread_mutex_lock(&h->lock);
+  *conflict = h->conflict || strcasestr(errbuf, "in use") != NULL ||
+              strcasestr(errbuf, "busy") != NULL;
+  pthread_mutex_unlock(&h->lock);
+  host_abandon(h, errbuf, errlen);
+  return status;
+}
+
+int host_proxy_adopt(plugin_t *p, host_t *h, char *errbuf, size_t errlen) {
+  h->p = p;
+  p->isolated = true;
+  p->host = h;
+  atomic_store(&p->host_pid, (int)h->pid);
+  /* A host that ended before it was adopted took the stub with it: its
+   * end is this record's failure. */
+  pthread_mutex_lock(&h->lock);
+  bool ended = h->ended;
+  if (ended)
+    sstrncpy(errbuf, h->end_reason, errlen);
+  pthread_mutex_unlock(&h->lock);
+  int status = ended ? -EPIPE : host_attach(p, h, errbuf, errlen);
+  if (status != 0)
+    host_abandon(h, errbuf, errlen);
+  return status;
+}
+
+void host_proxy_discard(host_t *h) {
+  if (h != NULL)
+    host_stop(h);
 }

@@ -60,8 +60,7 @@ static void describe_end(int st, char *buf, size_t len) {
     snprintf(buf, len, "host process died: signal %d (%s)", WTERMSIG(st),
              strsignal(WTERMSIG(st)));
   else if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-    snprintf(buf, len, "host process could not run the daemon's binary "
-                       "(/proc/self/exe)");
+    snprintf(buf, len, "host process could not run the daemon's binary");
   else
     snprintf(buf, len, "host process exited with status %d",
              WIFEXITED(st) ? WEXITSTATUS(st) : -1);

@@ -10,7 +10,8 @@
 /* In the child, between fork() and exec(): only async-signal-safe calls,
  * since another thread of the daemon may have held any lock at the fork.
  * Never returns. */
-static _Noreturn void become_host(int chan, char *const argv[]) {
+static _Noreturn void become_host(int chan, const char *exe,
+                                  char *const argv[]) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -30,8 +31,26 @@ static _Noreturn void become_host(int chan, char *const argv[]) {
   /* Whatever else the daemon had open (sockets of other plugins, files of
    * writers) is not the host's business. */
   syscall(SYS_close_range, HOST_CHANNEL_FD + 1, ~0U, 0);
-  execv("/proc/self/exe", argv);
+  execv(exe, argv);
   _exit(127);
+}
+
+/* The daemon's own binary, to run as the host: its path while that is the
+ * file the daemon runs (so that a daemon run under valgrind, whose
+ * /proc/self/exe is valgrind's, starts hosts of itself), else -- the file
+ * was replaced or removed since, say by an upgrade -- /proc/self/exe,
+ * which still is the binary the daemon runs. */
+static void own_binary(char *buf, size_t len) {
+  ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+  if (n > 0 && (size_t)n < len - 1) {
+    buf[n] = '\0';
+    const char *gone = " (deleted)";
+    size_t glen = strlen(gone);
+    if (buf[0] == '/' && !((size_t)n > glen &&
+                           strcmp(buf + n - glen, gone) == 0))
+      return;
+  }
+  snprintf(buf, len, "/proc/self/exe");
 }
 
 int host_spawn(const char *name, pid_t *pid, int *fd, char *errbuf,
@@ -44,6 +63,8 @@ int host_spawn(const char *name, pid_t *pid, int *fd, char *errbuf,
     return -err;
   }
   char *argv[] = {"collectd", HOST_MODE_SWITCH, (char *)name, NULL};
+  char exe[PATH_MAX];
+  own_binary(exe, sizeof(exe));
   pid_t child = fork();
   if (child < 0) {
     int err = errno;
@@ -53,7 +74,7 @@ int host_spawn(const char *name, pid_t *pid, int *fd, char *errbuf,
     return -err;
   }
   if (child == 0)
-    become_host(sv[1], argv);
+    become_host(sv[1], exe, argv);
   close(sv[1]);
   *pid = child;
   *fd = sv[0];

@@ -169,6 +169,7 @@ unusual() {
 		-e '^bench: .* values written in' -e 'Exiting normally' \
 		-e 'Shutting down' -e '^collectd: Stopping' \
 		-e ' plugin: [a-z0-9_]* -> [a-z]*$' \
+		-e ': plugin host started, pid [0-9]*$' \
 		"$1/log" | sed -e 's/[0-9][0-9.]*/N/g' -e "s|^|$2|"
 	return 0
 }

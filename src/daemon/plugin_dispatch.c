@@ -298,6 +298,10 @@ int plugin_dispatch_notification(const notification_t *notif) {
     return -EINVAL;
   if (plugin__forward != NULL)
     return plugin__forward->notification(notif);
+  return plugin__notification_local(notif);
+}
+
+int plugin__notification_local(const notification_t *notif) {
   /* A notification plugin that is reloading gets it later (see
    * plugin_carry.h). */
   bool carrying = plugin__carry_enter();

@@ -405,5 +405,9 @@ typedef struct {
   void (*log)(int level, const char *msg);
 } plugin_forward_t;
 extern const plugin_forward_t *plugin__forward;
+/* Delivery to this process's own notification and log callbacks, past
+ * plugin__forward: a host gives its plugin what the daemon sends it. */
+int plugin__notification_local(const notification_t *notif);
+void plugin__log_local(int level, const char *msg);
 
 #endif /* PLUGIN_INTERNAL_H */

@@ -18,10 +18,20 @@ static void log_to_stderr(int level, const char *msg) {
 }
 
 static void log_dispatch(int level, const char *msg) {
+  /* A log callback that logs, in a host too: its message would come back
+   * to it through the daemon. */
+  if (in_log_callback) {
+    log_to_stderr(level, msg);
+    return;
+  }
   if (plugin__forward != NULL) {
     plugin__forward->log(level, msg);
     return;
   }
+  plugin__log_local(level, msg);
+}
+
+void plugin__log_local(int level, const char *msg) {
   if (!atomic_load(&log_enabled) || in_log_callback) {
     log_to_stderr(level, msg);
     return;

@@ -358,6 +358,8 @@ int host_main(const char *name) {
     return EXIT_FAILURE;
   plugin_init_ctx();
   plugin__forward = &forward;
+  /* Its log callbacks get what the daemon sends it (plugin__log_local()). */
+  plugin__log_enable(true);
   /* The host's cache holds what its plugin was given to write, for the
    * plugin's uc_* lookups. */
   uc_init();
@@ -399,6 +401,12 @@ int host_main(const char *name) {
       break;
     case HOST_MSG_FLUSH:
       handle_flush(&m.u.flush);
+      break;
+    case HOST_MSG_NOTIFICATION:
+      plugin__notification_local(&m.u.notif);
+      break;
+    case HOST_MSG_LOG:
+      plugin__log_local(m.u.log.severity, m.u.log.message);
       break;
     case HOST_MSG_SHUTDOWN:
       handle_shutdown();

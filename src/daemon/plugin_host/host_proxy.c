@@ -154,11 +154,14 @@ static void host_free(host_t *h) {
   host_writer_free(&h->wq[1]);
   pthread_mutex_destroy(&h->wq_lock);
   pthread_cond_destroy(&h->wq_cond);
+  pthread_cond_destroy(&h->wq_work);
   pthread_mutex_destroy(&h->lock);
   pthread_cond_destroy(&h->cond);
   pthread_mutex_destroy(&h->req_lock);
   free(h);
 }
+
+static void sender_stop(host_t *h);
 
 /* Ends the host in order -- SHUTDOWN, then its exit -- or by force after
  * the step bound, and forgets it. Returns the status of its shutdown. */
@@ -168,6 +171,7 @@ static int host_stop(host_t *h) {
   bool ended = h->ended;
   pthread_mutex_unlock(&h->lock);
 
+  sender_stop(h);
   int status = 0;
   if (!ended) {
     char why[512];
@@ -190,8 +194,8 @@ static int host_stop(host_t *h) {
 /* ---- the write side ---------------------------------------------------------- */
 
 /* Sends what is queued; wq_lock held, `sending` set by the caller. Each
- * round swaps the buffers, so that the other write threads queue into one
- * while this one sends the other. */
+ * round swaps the buffers, so that the other threads queue into one while
+ * this one sends the other: the busier the host, the bigger the batch. */
 static void wq_send_locked(host_t *h) {
   while (h->wq[h->filling].len > 0 && h->wq_error == 0) {
     host_writer_t *w = &h->wq[h->filling];
@@ -210,26 +214,109 @@ static void wq_send_locked(host_t *h) {
   }
 }
 
-/* Queues a value list (vl) or a FLUSH (flush) for the host, in the order
- * the write threads call, and sends unless another thread is sending
- * already (it sends this too before it stops). */
-static int queue_frame(host_t *h, const value_list_t *vl,
-                       const host_flush_t *flush) {
+/* What a write thread (or a thread that notifies or logs) hands a host:
+ * one of these. */
+typedef struct {
+  const value_list_t *vl;
+  const host_flush_t *flush;
+  const notification_t *notif;
+  const host_log_t *log;
+} host_item_t;
+
+/* The host's sender thread: sends what the other threads queue, a buffer
+ * at a time, until told to stop, and then what is left. */
+static void *sender_main(void *arg) {
+  host_t *h = arg;
+  char name[16];
+  snprintf(name, sizeof(name), "hostw:%s", h->p->name);
+  pthread_setname_np(pthread_self(), name);
+  pthread_mutex_lock(&h->wq_lock);
+  for (;;) {
+    while (h->wq[h->filling].len == 0 && !h->wq_stop) {
+      h->sender_idle = true;
+      pthread_cond_wait(&h->wq_work, &h->wq_lock);
+      h->sender_idle = false;
+    }
+    if (h->wq[h->filling].len == 0)
+      break;
+    h->sending = true;
+    wq_send_locked(h);
+    h->sending = false;
+    pthread_cond_broadcast(&h->wq_cond);
+  }
+  h->sender_done = true;
+  pthread_cond_broadcast(&h->wq_cond);
+  pthread_mutex_unlock(&h->wq_lock);
+  return NULL;
+}
+
+/* Ends the sender once it has sent everything queued (before SHUTDOWN, so
+ * that the host writes it first). Anything queued later is sent by the
+ * thread that queues it. */
+static void sender_stop(host_t *h) {
+  pthread_mutex_lock(&h->wq_lock);
+  h->wq_stop = true;
+  bool started = h->sender_started;
+  pthread_cond_signal(&h->wq_work);
+  /* A host that takes nothing more would keep the sender in send(). */
+  struct timespec until = CDTIME_T_TO_TIMESPEC(cdtime() + host_step_bound());
+  bool done = true;
+  while (started && !h->sender_done && done)
+    done = pthread_cond_timedwait(&h->wq_cond, &h->wq_lock, &until) !=
+           ETIMEDOUT;
+  pthread_mutex_unlock(&h->wq_lock);
+  if (!done) {
+    char why[256];
+    snprintf(why, sizeof(why),
+             "the host did not take what was queued for it within %.3g s; "
+             "killed",
+             seconds(host_step_bound()));
+    host_kill(h, why);
+  }
+  if (started)
+    pthread_join(h->sender, NULL);
+  pthread_mutex_lock(&h->wq_lock);
+  h->sender_started = false;
+  pthread_mutex_unlock(&h->wq_lock);
+}
+
+/* Queues an item for the host, in the order the threads call, for the
+ * sender thread (started with the first item); without one (it could not
+ * be started, or has stopped) the caller sends, unless another thread is
+ * sending already (it sends this too before it stops). Nothing is logged
+ * under wq_lock: the host's plugin may be a log plugin, whose stand-in
+ * takes that lock. */
+static int queue_frame(host_t *h, const host_item_t *it) {
+  char refused[512] = "";
   pthread_mutex_lock(&h->wq_lock);
   while (h->sending && h->wq[h->filling].len >= WQ_HIGH && h->wq_error == 0)
     pthread_cond_wait(&h->wq_cond, &h->wq_lock);
   int status = h->wq_error;
   host_writer_t *w = &h->wq[h->filling];
-  if (status == 0 && vl != NULL) {
-    status = host_batch_push(w, HOST_MSG_WRITE, &h->batch, &h->batch_open, vl);
+  if (status == 0 && it->vl != NULL) {
+    status =
+        host_batch_push(w, HOST_MSG_WRITE, &h->batch, &h->batch_open, it->vl);
     if (status == -EINVAL)
-      ERROR("%s: write: a value list of %s/%s cannot go to its host: %s",
-            h->p->name, vl->plugin, vl->type, w->reason);
+      snprintf(refused, sizeof(refused), "a value list of %s/%s: %s",
+               it->vl->plugin, it->vl->type, w->reason);
   } else if (status == 0) {
     host_batch_close(w, &h->batch, &h->batch_open);
-    status = host_encode_flush(w, flush);
+    if (it->flush != NULL)
+      status = host_encode_flush(w, it->flush);
+    else if (it->notif != NULL)
+      status = host_encode_notification(w, it->notif);
+    else
+      status = host_encode_log(w, it->log);
+    if (status == -EINVAL)
+      snprintf(refused, sizeof(refused), "%s", w->reason);
   }
-  if (!h->sending) {
+  if (!h->sender_started && !h->wq_stop &&
+      pthread_create(&h->sender, NULL, sender_main, h) == 0)
+    h->sender_started = true;
+  if (h->sender_started) {
+    if (h->sender_idle)
+      pthread_cond_signal(&h->wq_work);
+  } else if (!h->sending) {
     h->sending = true;
     wq_send_locked(h);
     h->sending = false;
@@ -237,6 +324,12 @@ static int queue_frame(host_t *h, const value_list_t *vl,
       status = h->wq_error;
   }
   pthread_mutex_unlock(&h->wq_lock);
+  if (refused[0] != '\0')
+    ERROR("%s: %s cannot go to its host: %s", h->p->name,
+          it->vl != NULL ? "write" : it->flush != NULL ? "flush"
+                       : it->notif != NULL              ? "notification"
+                                                        : "log",
+          refused);
   return status;
 }
 
@@ -246,7 +339,7 @@ static int proxy_write(const data_set_t *ds, const value_list_t *vl,
                        user_data_t *ud) {
   (void)ds;
   check_memory(ud->data);
-  return queue_frame(ud->data, vl, NULL);
+  return queue_frame(ud->data, &(host_item_t){.vl = vl});
 }
 
 static int proxy_flush(cdtime_t timeout, const char *identifier,
@@ -254,7 +347,31 @@ static int proxy_flush(cdtime_t timeout, const char *identifier,
   host_flush_t f = {.timeout = timeout, .has_identifier = identifier != NULL};
   if (identifier != NULL)
     sstrncpy(f.identifier, identifier, sizeof(f.identifier));
-  return queue_frame(ud->data, NULL, &f);
+  return queue_frame(ud->data, &(host_item_t){.flush = &f});
+}
+
+/* The host's own notifications and log messages reach the daemon through
+ * its reader thread; an isolated plugin is not given them back (it would
+ * be in process), since the reader would then wait on the host while the
+ * host may wait on the reader. */
+static bool from_this_host(const host_t *h) {
+  return pthread_equal(pthread_self(), h->reader);
+}
+
+static int proxy_notification(const notification_t *n, user_data_t *ud) {
+  host_t *h = ud->data;
+  if (from_this_host(h))
+    return 0;
+  return queue_frame(h, &(host_item_t){.notif = n});
+}
+
+static void proxy_log(int severity, const char *msg, user_data_t *ud) {
+  host_t *h = ud->data;
+  if (from_this_host(h))
+    return;
+  host_log_t l = {.severity = severity};
+  sstrncpy(l.message, msg, sizeof(l.message));
+  queue_frame(h, &(host_item_t){.log = &l});
 }
 
 /* ---- MemoryLimit ----------------------------------------------------------------- */
@@ -357,7 +474,7 @@ static int proxy_shutdown(void) {
 }
 
 /* Registers, as the plugin, what stands in for those of `callbacks` it
- * does not stand in for yet: read, write and flush. Called after CONFIG and
+ * does not stand in for yet: read, write, flush, notification and log. Called after CONFIG and
  * again after INIT, since an init callback may register more. */
 static int register_more(host_t *h, uint32_t callbacks) {
   plugin_t *p = h->p;
@@ -373,16 +490,19 @@ static int register_more(host_t *h, uint32_t callbacks) {
   if (status == 0 && (fresh & HOST_CB_FLUSH))
     status = plugin_register_flush(p->name, proxy_flush,
                                    &(user_data_t){.data = h});
+  if (status == 0 && (fresh & HOST_CB_NOTIFICATION))
+    status = plugin_register_notification(p->name, proxy_notification,
+                                          &(user_data_t){.data = h});
+  if (status == 0 && (fresh & HOST_CB_LOG))
+    status = plugin_register_log(p->name, proxy_log, &(user_data_t){.data = h});
   plugin__leave(saved);
   if (status == 0)
     h->served |= fresh;
 
-  uint32_t unserved = fresh & (HOST_CB_MISSING | HOST_CB_CACHE_EVENT |
-                               HOST_CB_LOG | HOST_CB_NOTIFICATION);
+  uint32_t unserved = fresh & (HOST_CB_MISSING | HOST_CB_CACHE_EVENT);
   if (unserved != 0)
-    WARNING("%s: isolated: it registered missing, cache event, log or "
-            "notification callbacks (0x%" PRIx32 "); an isolated plugin's "
-            "are not called yet",
+    WARNING("%s: isolated: it registered missing or cache event callbacks "
+            "(0x%" PRIx32 "); an isolated plugin's are not called yet",
             p->name, unserved);
   return status;
 }
@@ -424,6 +544,7 @@ static host_t *host_new(plugin_t *p) {
   host_writer_init(&h->out);
   pthread_mutex_init(&h->wq_lock, NULL);
   pthread_cond_init(&h->wq_cond, NULL);
+  pthread_cond_init(&h->wq_work, NULL);
   host_writer_init(&h->wq[0]);
   host_writer_init(&h->wq[1]);
   return h;

@@ -41,11 +41,18 @@ struct host_s {
   pthread_mutex_t req_lock; /* one request at a time; protects out */
   host_writer_t out;
 
-  /* What goes to the host's write and flush callbacks: frames queued by
-   * the write threads and sent by whichever of them finds no one sending
-   * (see queue_frame()). */
+  /* What goes to the host's write, flush, notification and log callbacks:
+   * frames queued by the threads that call them, and sent by the host's
+   * sender thread, which takes a whole buffer at a time (see
+   * queue_frame()). */
   pthread_mutex_t wq_lock; /* protects what follows */
-  pthread_cond_t wq_cond;
+  pthread_cond_t wq_cond;  /* the queue has room again */
+  pthread_cond_t wq_work;  /* for the sender: there is something to send */
+  pthread_t sender;
+  bool sender_started;
+  bool sender_idle; /* waiting on wq_work */
+  bool sender_done; /* it has sent all it will */
+  bool wq_stop;     /* the sender sends what is queued and ends */
   host_writer_t wq[2];
   int filling;          /* the buffer frames go into */
   host_batch_enc_t batch; /* the WRITE frame open in it, if batch_open */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The daemon under valgrind (memcheck) through the life of isolated
-# plugins: ISOLATE_VG_CYCLES (200) UNLOAD/LOAD cycles of Debian's legacy
+# plugins: ISOLATE_VG_CYCLES (100) UNLOAD/LOAD cycles of Debian's legacy
 # load.so isolated, RELOADs that start a new host beside the old one, and
 # a host that crashes and is restarted (OnPluginFailure Restart). After
 # SIGTERM valgrind must report no error and nothing definitely or
@@ -10,7 +10,7 @@
 it_init isolate_valgrind
 it_need_debian "$DEBIAN_PLUGINDIR/load.so"
 command -v valgrind >/dev/null || it_fail "valgrind is not installed"
-CYCLES=${ISOLATE_VG_CYCLES:-200}
+CYCLES=${ISOLATE_VG_CYCLES:-100}
 
 D=$TMP
 it_debian_plugins "$D/plugins" load

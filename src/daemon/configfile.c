@@ -290,7 +290,16 @@ static int add_types_file(const oconfig_value_t *v, const char *file,
     return -ENOMEM;
   types_files = f;
   f = &types_files[types_files_num];
-  *f = (types_file_t){.path = strdup(v->value.string)};
+  /* Kept absolute: the file is read now, before the daemon changes into
+   * BaseDir, and a plugin host, which starts there, must read the same. */
+  char cwd[PATH_MAX];
+  const char *path = v->value.string;
+  if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL) {
+    if (asprintf(&f->path, "%s/%s", cwd, path) < 0)
+      f->path = NULL;
+  } else {
+    f->path = strdup(path);
+  }
   if (f->path == NULL || asprintf(&f->where, "%s:%d", file, line) < 0) {
     free(f->path);
     return -ENOMEM;

@@ -3,7 +3,9 @@
 # one, and stops the old one only then; a new configuration that fails
 # there is refused with the running instance untouched (same host, never
 # unloading); a new host that fails because the old one holds what it
-# needs (a port) is started again once the old one has stopped.
+# needs (a port) is started again once the old one has stopped. The daemon
+# starts in another directory than its BaseDir, with a relative TypesDB:
+# its hosts, which start in BaseDir, must read the same file.
 . "$(dirname "$0")/lib.sh"
 it_init isolate_reload
 
@@ -17,11 +19,15 @@ s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])') || it_fail "no free TCP port"
 
+mkdir "$D/run"
+printf 'isotest value:GAUGE:U:U\n' >"$D/run/extra.types.db"
+
 # conf AFTER [MODE [LISTEN]]: written in one rename, since every RELOAD
 # reads the file.
 conf() {
   {
     it_globals "$D"
+    echo 'TypesDB "extra.types.db"'  # relative to $D/run
     it_logfile "$D"
     it_unixsock "$D" "  PluginControl true"
     printf '<LoadPlugin test_crash>\n  Isolate true\n</LoadPlugin>\n'
@@ -35,7 +41,8 @@ conf 3
 it_show_on_failure "$D/log"
 SOCK=$D/sock
 
-it_start daemon "$COLLECTD" -f -C "$D/collectd.conf"
+it_start daemon sh -c 'cd "$1" && exec "$2" -f -C "$3"' sh "$D/run" \
+  "$COLLECTD" "$D/collectd.conf"
 PID=$IT_PID
 it_wait_socket "$SOCK" || it_fail "the socket did not come up"
 it_wait it_in_state "$SOCK" test_crash ready || it_fail "test_crash not ready"

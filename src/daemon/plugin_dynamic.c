@@ -366,13 +366,8 @@ static int load_steps(plugin_t *p, const plugin_conf_t *conf, char *errbuf,
                       size_t errlen) {
   int status;
   char why[512] = "";
-  if (plugin_conf_copy(&p->conf, conf) != 0)
+  if (plugin_conf_take(p, conf) != 0)
     return fail(p, "config", "out of memory", -ENOMEM, errbuf, errlen);
-  p->conf.name = p->name;
-  p->restart_policy = conf->on_failure == PLUGIN_ON_FAILURE_RESTART;
-  p->ctx.interval = conf->interval;
-  p->ctx.flush_interval = conf->flush_interval;
-  p->ctx.flush_timeout = conf->flush_timeout;
 
   if (conf->isolate) {
     /* Its host opens, registers and configures it. */
@@ -797,6 +792,17 @@ int plugin_conf_copy(plugin_conf_t *dst, const plugin_conf_t *src) {
     }
     dst->blocks_num++;
   }
+  return 0;
+}
+
+int plugin_conf_take(plugin_t *p, const plugin_conf_t *conf) {
+  if (plugin_conf_copy(&p->conf, conf) != 0)
+    return -ENOMEM;
+  p->conf.name = p->name;
+  p->restart_policy = conf->on_failure == PLUGIN_ON_FAILURE_RESTART;
+  p->ctx.interval = conf->interval;
+  p->ctx.flush_interval = conf->flush_interval;
+  p->ctx.flush_timeout = conf->flush_timeout;
   return 0;
 }
 

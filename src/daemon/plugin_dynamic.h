@@ -76,6 +76,10 @@ const char *plugin_get_dir(void);
  * borrowed), its release, and equality of everything a plugin is
  * configured with (file positions aside). */
 int plugin_conf_copy(plugin_conf_t *dst, const plugin_conf_t *src);
+/* Gives record p its copy of `conf` and what follows from it (its context's
+ * intervals, its restart policy): the first step of a load, and of a plugin
+ * host prepared beside a running instance. -ENOMEM. */
+int plugin_conf_take(plugin_t *p, const plugin_conf_t *conf);
 void plugin_conf_free(plugin_conf_t *conf);
 bool plugin_conf_equal(const plugin_conf_t *a, const plugin_conf_t *b);
 

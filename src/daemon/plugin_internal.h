@@ -112,6 +112,9 @@ struct plugin_s {
 /* Creates the record of `name` in state loading. Fails with -EEXIST if a
  * record by that name exists. */
 int plugin__record_create(const char *name, plugin_t **ret);
+/* Fills a zeroed record as plugin__record_create() does, without putting
+ * it in the registry (a plugin host's stand-in record). */
+void plugin__record_init(plugin_t *p, const char *name);
 /* Removes and frees a record (and its configuration copy); its callbacks
  * must be gone already. */
 void plugin__record_destroy(plugin_t *p);

@@ -132,6 +132,12 @@ void plugin__set_failure(plugin_t *p, const char *step, const char *fmt,
   pthread_mutex_unlock(&registry_lock);
 }
 
+void plugin__record_init(plugin_t *p, const char *name) {
+  snprintf(p->name, sizeof(p->name), "%s", name);
+  p->ctx.name = p->name;
+  atomic_init(&p->state, PLUGIN_LOADING);
+}
+
 int plugin__record_create(const char *name, plugin_t **ret) {
   if (name == NULL || name[0] == '\0' || strlen(name) >= DATA_MAX_NAME_LEN)
     return -EINVAL;
@@ -139,9 +145,7 @@ int plugin__record_create(const char *name, plugin_t **ret) {
   plugin_t *p = calloc(1, sizeof(*p));
   if (p == NULL)
     return -ENOMEM;
-  snprintf(p->name, sizeof(p->name), "%s", name);
-  p->ctx.name = p->name;
-  atomic_init(&p->state, PLUGIN_LOADING);
+  plugin__record_init(p, name);
 
   pthread_mutex_lock(&registry_lock);
   for (plugin_t *q = records; q != NULL; q = q->next) {

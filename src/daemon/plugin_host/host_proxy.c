@@ -438,10 +438,7 @@ static int proxy_init(void) {
     status = request(h, HOST_MSG_INIT, NULL, host_step_bound(), why, sizeof(why));
   }
   if (status == 0) {
-    pthread_mutex_lock(&h->lock);
-    uint32_t callbacks = h->callbacks;
-    pthread_mutex_unlock(&h->lock);
-    if ((status = register_more(h, callbacks)) == 0)
+    if ((status = register_more(h, host_callbacks(h))) == 0)
       return 0;
     snprintf(why, sizeof(why), "cannot register the callbacks that stand in "
                                "for those its init registered");
@@ -620,10 +617,7 @@ static void host_abandon(host_t *h, char *errbuf, size_t errlen) {
 static int host_attach(plugin_t *p, host_t *h, char *errbuf, size_t errlen) {
   atomic_store(&p->registered, true);
   p->unloadable = true;
-  pthread_mutex_lock(&h->lock);
-  uint32_t callbacks = h->callbacks;
-  pthread_mutex_unlock(&h->lock);
-  int status = register_proxies(h, callbacks);
+  int status = register_proxies(h, host_callbacks(h));
   if (status != 0)
     snprintf(errbuf, errlen, "cannot register the callbacks that stand in "
                              "for the plugin's");
@@ -659,7 +653,9 @@ int host_proxy_prepare(const plugin_conf_t *conf, host_t **ret,
    * new record adopts the host. */
   plugin_t *stub = calloc(1, sizeof(*stub));
   host_t *h = stub != NULL ? host_new(stub) : NULL;
-  if (h == NULL || plugin_conf_copy(&stub->conf, conf) != 0) {
+  if (stub != NULL)
+    plugin__record_init(stub, conf->name);
+  if (h == NULL || plugin_conf_take(stub, conf) != 0) {
     if (h != NULL) {
       h->stub = stub;
       host_free(h);
@@ -670,13 +666,6 @@ int host_proxy_prepare(const plugin_conf_t *conf, host_t **ret,
     return -ENOMEM;
   }
   h->stub = stub;
-  sstrncpy(stub->name, conf->name, sizeof(stub->name));
-  stub->conf.name = stub->name;
-  stub->ctx.name = stub->name;
-  stub->ctx.interval = conf->interval;
-  stub->ctx.flush_interval = conf->flush_interval;
-  stub->ctx.flush_timeout = conf->flush_timeout;
-  atomic_init(&stub->state, PLUGIN_LOADING);
 
   bool started;
   int status = host_start(h, &started, step, errbuf, errlen);
@@ -694,8 +683,7 @@ int host_proxy_prepare(const plugin_conf_t *conf, host_t **ret,
   if (!started)
     return status;
   pthread_mutex_lock(&h->lock);
-  *conflict = h->conflict || strcasestr(errbuf, "in use") != NULL ||
-              strcasestr(errbuf, "busy") != NULL;
+  *conflict = h->conflict || host_says_conflict(errbuf);
   pthread_mutex_unlock(&h->lock);
   host_abandon(h, errbuf, errlen);
   return status;

@@ -69,6 +69,21 @@ static inline cdtime_t host_step_bound(void) {
   return plugin_dynamic_unload_timeout();
 }
 
+/* Whether a prepared host's failure, or something it logged, says that
+ * something it needs is in use or busy (EADDRINUSE, EBUSY): the running
+ * instance may hold it. */
+static inline bool host_says_conflict(const char *text) {
+  return strcasestr(text, "in use") != NULL || strcasestr(text, "busy") != NULL;
+}
+
+/* The callbacks the host's plugin has, as its last READY said. */
+static inline uint32_t host_callbacks(host_t *h) {
+  pthread_mutex_lock(&h->lock);
+  uint32_t callbacks = h->callbacks;
+  pthread_mutex_unlock(&h->lock);
+  return callbacks;
+}
+
 /* host_reader.c: the reader thread of a host; reaping a host's pid; the
  * failure of a ready plugin whose host ended unasked. */
 void *host_reader_main(void *arg);

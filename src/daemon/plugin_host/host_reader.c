@@ -183,8 +183,7 @@ static int handle(host_t *h, host_msg_t *m, char *err, size_t errlen) {
   case HOST_MSG_LOG:
     /* A prepared host that cannot have something the running instance
      * holds usually says so (EADDRINUSE, EBUSY). */
-    if (h->stub != NULL && (strcasestr(m->u.log.message, "in use") != NULL ||
-                            strcasestr(m->u.log.message, "busy") != NULL))
+    if (h->stub != NULL && host_says_conflict(m->u.log.message))
       h->conflict = true;
     plugin_log(m->u.log.severity, "%s", m->u.log.message);
     return 0;

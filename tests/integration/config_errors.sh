@@ -346,6 +346,27 @@ says plugin_name_long \
 bad chain_name_long "$L"
 says chain_name_long 'the chain name is 200 bytes long; at most 127 fit'
 
+# MemoryLimit (in MiB, more than 0) and OnPluginFailure in a <LoadPlugin>
+# block: a bad value names its line.
+{
+  cat "$D/good.conf"
+  printf '<LoadPlugin cpu>\n  Isolate true\n  MemoryLimit 0\n</LoadPlugin>\n'
+} >"$D/memory_limit_zero.conf"
+bad memory_limit_zero "$((L + 2))"
+says memory_limit_zero 'MemoryLimit: 0 MiB is not a limit \(more than 0, in MiB\)'
+{
+  cat "$D/good.conf"
+  printf '<LoadPlugin cpu>\n  MemoryLimit "x"\n</LoadPlugin>\n'
+} >"$D/memory_limit_word.conf"
+bad memory_limit_word "$((L + 1))"
+says memory_limit_word 'option "MemoryLimit": needs exactly one numeric argument'
+{
+  cat "$D/good.conf"
+  printf '<LoadPlugin cpu>\n  OnPluginFailure "Later"\n</LoadPlugin>\n'
+} >"$D/plugin_policy_word.conf"
+bad plugin_policy_word "$((L + 1))"
+says plugin_policy_word 'OnPluginFailure must be Skip, Shutdown or Restart'
+
 # A plugin that fails stops the start-up under OnPluginFailure Shutdown
 # (line L); the failure names the line of the LoadPlugin or of the option.
 {

@@ -3,7 +3,8 @@
 # ever in read costs only itself: each ends failed with the reason, its
 # host is gone, and the plugins beside it (one isolated, one in process)
 # read on without a gap. Plugins that cannot run in a host are refused at
-# configuration time.
+# configuration time. Under OnPluginFailure Shutdown, a host's death stops
+# the daemon.
 . "$(dirname "$0")/lib.sh"
 it_init isolate_crashes
 it_need_debian
@@ -106,6 +107,22 @@ for p in match_regex target_set unixsock; do
   grep -Eq "refuse.conf:[0-9]+: Isolate: plugin \"$p\" cannot run in a plugin host: " "$D/refuse.out" ||
     it_fail "for $p: $(cat "$D/refuse.out")"
 done
+it_ok
+
+it_check "under OnPluginFailure Shutdown a host that dies stops the daemon, status 1"
+{
+  it_globals "$D"
+  it_logfile "$D"
+  printf '<LoadPlugin test_crash>\n  Isolate true\n'
+  printf '  OnPluginFailure Shutdown\n</LoadPlugin>\n'
+  printf '<Plugin test_crash>\n  Mode "segv_read"\n  After 2\n</Plugin>\n'
+} >"$D/shutdown.conf"
+: >"$D/log"
+it_start shutdown "$COLLECTD" -f -C "$D/shutdown.conf"
+it_wait_exit "$IT_PID" || it_fail "still running ${IT_DEADLINE}s after its host died"
+[ "$IT_RC" = 1 ] || it_fail "exit status $IT_RC"
+it_grep "$D/log" "test_crash: host failed and OnPluginFailure is Shutdown; shutting the daemon down" ||
+  it_fail "the log does not say why"
 it_ok
 
 it_pass

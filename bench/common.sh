@@ -13,6 +13,15 @@ ratio() {
 		'BEGIN { if (o > 0 && p > 0) printf "%.2f", o / p; else print "-" }'
 }
 
+# wait_socket PATH: waits up to 10 s for a daemon's socket to appear.
+wait_socket() {
+	i=0
+	while [ ! -S "$1" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # load_now: the load averages (1, 5, 15 minutes).
 load_now() {
 	cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown

@@ -21,7 +21,9 @@
 #   BENCH_KEEP                   if set, keep the work directory and its logs
 #   BENCH_ISOLATE                if set, the LOADed plugins are isolated
 #                                (IsolatePlugins true): each LOAD starts a
-#                                plugin host, each UNLOAD ends one
+#                                plugin host, each UNLOAD ends one; and the
+#                                memory of a host is printed beside that of
+#                                collectd 5.12's whole idle daemon
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -40,7 +42,7 @@ cleanup() { bench_cleanup $pid; }
 bench_traps cleanup
 
 base="csv logfile unixsock"
-targets="collectd $client"
+targets="collectd collectdctl $client"
 for p in $base $plugins; do targets="$targets $p.la"; done
 # shellcheck disable=SC2086 # word splitting wanted
 if ! make $targets >"$work/build.log" 2>&1; then
@@ -105,11 +107,7 @@ config "$dir" "$work/ours" "PluginControl true"
 isolate=
 ./collectd -f -C "$dir/collectd.conf" >"$dir/out" 2>&1 &
 pid=$!
-i=0
-while [ ! -S "$dir/sock" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_socket "$dir/sock"
 load=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
 # shellcheck disable=SC2086
 if ! "$client" cycle "$dir/sock" "$cycles" $plugins >"$work/cycles.txt" \
@@ -118,6 +116,25 @@ if ! "$client" cycle "$dir/sock" "$cycles" $plugins >"$work/cycles.txt" \
 	tail -n 20 "$dir/log" >&2
 	echo "lifecycle.sh: LOAD/UNLOAD failed" >&2
 	exit 1
+fi
+# rss PID: "VmRSS RssAnon" in kB of a running process.
+rss() {
+	awk '$1 == "VmRSS:" { r = $2 } $1 == "RssAnon:" { a = $2 }
+		END { print r, a }' "/proc/$1/status"
+}
+# Isolated: each plugin LOADed once more, its host's memory once it has
+# read a few intervals (a figure, not a test: a fixed wait is enough).
+if [ -n "${BENCH_ISOLATE:-}" ]; then
+	for p in $plugins; do
+		./collectdctl -s "$dir/sock" load "$p" >/dev/null
+	done
+	sleep 3
+	for p in $plugins; do
+		hp=$(./collectdctl -s "$dir/sock" listplugins |
+			sed -n "s/^$p [a-z]* isolated pid=\([0-9]*\).*/\1/p")
+		[ -n "$hp" ] && echo "host of $p (isolated) $(rss "$hp")" >>"$work/rss"
+	done
+	echo "our daemon holding those hosts $(rss "$pid")" >>"$work/rss"
 fi
 kill -TERM "$pid"
 status=0
@@ -200,6 +217,25 @@ for p in $plugins; do
 			"$(ratio "$rp99" "$(stat 0.99 <"$work/op")")"
 	done
 done
+
+# Isolated: what a host costs against collectd 5.12's whole daemon, idle,
+# with the same plugins and csv, logfile and unixsock.
+if [ -n "${BENCH_ISOLATE:-}" ]; then
+	dir=$work/restart-peer
+	rm -f "$dir/sock"
+	"$peer" -f -C "$dir/collectd.conf" >"$dir/out" 2>&1 &
+	pid=$!
+	wait_socket "$dir/sock"
+	sleep 3
+	echo "collectd 5.12, whole daemon $(rss "$pid")" >>"$work/rss"
+	kill -TERM "$pid"
+	wait "$pid" || :
+	pid=
+	echo
+	printf '%-40s %9s %9s\n' "memory, kB" VmRSS RssAnon
+	awk '{ a = $NF; r = $(NF - 1); NF -= 2; printf "%-40s %9s %9s\n", $0, r, a }' \
+		"$work/rss"
+fi
 
 # Warnings and errors in the logs, counted; numbers as N.
 for d in cycles restart-ours restart-peer; do

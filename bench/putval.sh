@@ -9,6 +9,7 @@
 # Environment: BENCH_VALUES [200000], BENCH_RUNS [3], BENCH_CONNS ["1 8"],
 #   BENCH_PEER [/usr/sbin/collectd], BENCH_PEER_PLUGINS [/usr/lib/collectd]
 set -eu
+. "$(dirname "$0")/common.sh"
 
 values=${BENCH_VALUES:-200000}
 runs=${BENCH_RUNS:-3}
@@ -54,11 +55,7 @@ LoadPlugin unixsock
 CONF
 	"$1" -f -C "$dir/collectd.conf" >"$dir/log" 2>&1 &
 	pid=$!
-	i=0
-	while [ ! -S "$dir/sock" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_socket "$dir/sock"
 	result=$(bench/putval_client "$dir/sock" "$values" "$3") || {
 		echo "putval.sh: $1 with $3 connections: $result" >&2
 		cat "$dir/log" >&2

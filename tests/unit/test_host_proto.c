@@ -226,7 +226,9 @@ START_TEST(test_values_meta) {
   meta_fill(in[0].meta);
   in[2].meta = meta_data_create(); /* empty, not NULL */
 
-  for (int t = HOST_MSG_WRITE; t <= HOST_MSG_VALUES; t += 3) {
+  const int types[] = {HOST_MSG_WRITE, HOST_MSG_VALUES, HOST_MSG_MISSING};
+  for (size_t k = 0; k < STATIC_ARRAY_SIZE(types); k++) {
+    int t = types[k];
     host_writer_reset(&w);
     ck_assert_int_eq(host_encode_values(&w, t, in, 4), 0);
     decode_w();
@@ -873,6 +875,10 @@ static const struct {
     {HOST_MSG_STATUS, HOST_FROM_HOST, PLUGIN_LOADING, false},
     {HOST_MSG_STATUS, HOST_FROM_HOST, PLUGIN_UNLOADING, true},
     {HOST_MSG_FLUSH, HOST_FROM_DAEMON, PLUGIN_READY, true},
+    {HOST_MSG_MISSING, HOST_FROM_DAEMON, PLUGIN_READY, true},
+    {HOST_MSG_MISSING, HOST_FROM_DAEMON, PLUGIN_UNLOADING, true},
+    {HOST_MSG_MISSING, HOST_FROM_DAEMON, PLUGIN_CONFIGURING, false},
+    {HOST_MSG_MISSING, HOST_FROM_HOST, PLUGIN_READY, false},
     {HOST_MSG_SHUTDOWN, HOST_FROM_DAEMON, PLUGIN_UNLOADING, true},
     {HOST_MSG_SHUTDOWN, HOST_FROM_DAEMON, PLUGIN_READY, true},
     {HOST_MSG_SHUTDOWN, HOST_FROM_HOST, PLUGIN_UNLOADING, false},

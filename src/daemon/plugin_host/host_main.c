@@ -19,6 +19,7 @@
  *                               <-   READ          (each interval)
  *   VALUES..., STATUS (READ)    ->
  *                               <-   WRITE, FLUSH  (a write plugin's)
+ *                               <-   MISSING       (a missing callback's)
  *                               <-   SHUTDOWN
  *   STATUS (SHUTDOWN), exit     ->
  *
@@ -322,6 +323,14 @@ static void handle_write(host_vl_batch_t *batch) {
   }
 }
 
+/* Hands the identifiers that left the daemon's cache to the plugin's missing
+ * callbacks. The host's own cache keeps them (it has no expiry of its own);
+ * the daemon's is the one that timed them out. */
+static void handle_missing(const host_vl_batch_t *batch) {
+  for (size_t i = 0; i < batch->num; i++)
+    plugin_dispatch_missing(&batch->vl[i]);
+}
+
 static void handle_flush(const host_flush_t *f) {
   plugin_flush(NULL, f->timeout, f->has_identifier ? f->identifier : NULL);
 }
@@ -401,6 +410,9 @@ int host_main(const char *name) {
       break;
     case HOST_MSG_FLUSH:
       handle_flush(&m.u.flush);
+      break;
+    case HOST_MSG_MISSING:
+      handle_missing(&m.batch);
       break;
     case HOST_MSG_NOTIFICATION:
       plugin__notification_local(&m.u.notif);

@@ -127,6 +127,7 @@ static int decode_body(host_reader_t *r, host_msg_type_t type, host_msg_t *m) {
     return host_decode_notification(r, &m->u.notif);
   case HOST_MSG_VALUES:
   case HOST_MSG_WRITE:
+  case HOST_MSG_MISSING:
     return host_decode_values(r, &m->batch);
   case HOST_MSG_INIT:
   case HOST_MSG_SHUTDOWN:
@@ -179,6 +180,7 @@ int host_msg_encode(host_writer_t *w, const host_msg_t *m) {
     return host_encode_notification(w, &m->u.notif);
   case HOST_MSG_VALUES:
   case HOST_MSG_WRITE:
+  case HOST_MSG_MISSING:
     return host_encode_values(w, m->type, m->batch.vl, m->batch.num);
   case HOST_MSG_INIT:
   case HOST_MSG_SHUTDOWN:

@@ -72,7 +72,8 @@
   X(SHUTDOWN, 9, "SHUTDOWN")                                                   \
   X(VALUES, 10, "VALUES")                                                      \
   X(NOTIFICATION, 11, "NOTIFICATION")                                          \
-  X(LOG, 12, "LOG")
+  X(LOG, 12, "LOG")                                                           \
+  X(MISSING, 13, "MISSING")
 
 typedef enum {
   HOST_MSG_NONE = 0,
@@ -170,8 +171,9 @@ typedef struct {
   char message[HOST_PROTO_MAX_TEXT + 1];
 } host_log_t;
 
-/* VALUES (host to daemon: dispatched values) and WRITE (daemon to host: for
- * the plugin's write callbacks) carry a batch of value lists. The decoder
+/* VALUES (host to daemon: dispatched values), WRITE and MISSING (daemon to
+ * host: for the plugin's write callbacks, and for its missing callbacks the
+ * identifiers that left the daemon's cache) carry a batch of value lists. The decoder
  * fills this and keeps its arrays from one frame to the next, so that the
  * hot path allocates nothing but meta data: vl[i].values points into
  * `values`, vl[i].meta is owned by the batch. */
@@ -198,7 +200,7 @@ typedef struct {
     notification_t notif;
     host_log_t log;
   } u;
-  host_vl_batch_t batch; /* VALUES and WRITE */
+  host_vl_batch_t batch; /* VALUES, WRITE and MISSING */
 } host_msg_t;
 
 void host_msg_init(host_msg_t *m);

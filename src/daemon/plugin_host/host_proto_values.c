@@ -1,5 +1,6 @@
 /* Batches of value lists, the hot path of the plugin host protocol: VALUES
- * (dispatched in the host) and WRITE (for a write plugin in the host).
+ * (dispatched in the host), WRITE (for a write plugin in the host) and
+ * MISSING (for its missing callbacks: no values, as in process).
  *
  *   u32 count (1..262144), then per value list:
  *     u8-string host, plugin, plugin_instance, type, type_instance (..127)
@@ -49,7 +50,8 @@ static void encode_vl(host_writer_t *w, const value_list_t *vl) {
 
 void host_batch_begin(host_writer_t *w, host_msg_type_t type,
                       host_batch_enc_t *b) {
-  assert(type == HOST_MSG_VALUES || type == HOST_MSG_WRITE);
+  assert(type == HOST_MSG_VALUES || type == HOST_MSG_WRITE ||
+         type == HOST_MSG_MISSING);
   b->start = w->len;
   b->num = 0;
   host_frame_begin(w, type);

@@ -219,6 +219,7 @@ static void wq_send_locked(host_t *h) {
 typedef struct {
   const value_list_t *vl;
   const host_flush_t *flush;
+  const value_list_t *missing;
   const notification_t *notif;
   const host_log_t *log;
 } host_item_t;
@@ -301,7 +302,9 @@ static int queue_frame(host_t *h, const host_item_t *it) {
                it->vl->plugin, it->vl->type, w->reason);
   } else if (status == 0) {
     host_batch_close(w, &h->batch, &h->batch_open);
-    if (it->flush != NULL)
+    if (it->missing != NULL)
+      status = host_encode_values(w, HOST_MSG_MISSING, it->missing, 1);
+    else if (it->flush != NULL)
       status = host_encode_flush(w, it->flush);
     else if (it->notif != NULL)
       status = host_encode_notification(w, it->notif);
@@ -326,9 +329,11 @@ static int queue_frame(host_t *h, const host_item_t *it) {
   pthread_mutex_unlock(&h->wq_lock);
   if (refused[0] != '\0')
     ERROR("%s: %s cannot go to its host: %s", h->p->name,
-          it->vl != NULL ? "write" : it->flush != NULL ? "flush"
-                       : it->notif != NULL              ? "notification"
-                                                        : "log",
+          it->vl != NULL        ? "write"
+          : it->missing != NULL ? "missing"
+          : it->flush != NULL   ? "flush"
+          : it->notif != NULL   ? "notification"
+                                : "log",
           refused);
   return status;
 }
@@ -340,6 +345,13 @@ static int proxy_write(const data_set_t *ds, const value_list_t *vl,
   (void)ds;
   check_memory(ud->data);
   return queue_frame(ud->data, &(host_item_t){.vl = vl});
+}
+
+/* The host's missing callbacks are called there, after the daemon's walk
+ * has gone on: what they return cannot stop it (see collectd.conf(5)). */
+static int proxy_missing(const value_list_t *vl, user_data_t *ud) {
+  queue_frame(ud->data, &(host_item_t){.missing = vl});
+  return 0;
 }
 
 static int proxy_flush(cdtime_t timeout, const char *identifier,
@@ -471,8 +483,9 @@ static int proxy_shutdown(void) {
 }
 
 /* Registers, as the plugin, what stands in for those of `callbacks` it
- * does not stand in for yet: read, write, flush, notification and log. Called after CONFIG and
- * again after INIT, since an init callback may register more. */
+ * does not stand in for yet: read, write, flush, missing, notification and
+ * log. Called after CONFIG and again after INIT, since an init callback may
+ * register more. */
 static int register_more(host_t *h, uint32_t callbacks) {
   plugin_t *p = h->p;
   uint32_t fresh = callbacks & ~h->served;
@@ -487,6 +500,9 @@ static int register_more(host_t *h, uint32_t callbacks) {
   if (status == 0 && (fresh & HOST_CB_FLUSH))
     status = plugin_register_flush(p->name, proxy_flush,
                                    &(user_data_t){.data = h});
+  if (status == 0 && (fresh & HOST_CB_MISSING))
+    status = plugin_register_missing(p->name, proxy_missing,
+                                     &(user_data_t){.data = h});
   if (status == 0 && (fresh & HOST_CB_NOTIFICATION))
     status = plugin_register_notification(p->name, proxy_notification,
                                           &(user_data_t){.data = h});
@@ -496,11 +512,10 @@ static int register_more(host_t *h, uint32_t callbacks) {
   if (status == 0)
     h->served |= fresh;
 
-  uint32_t unserved = fresh & (HOST_CB_MISSING | HOST_CB_CACHE_EVENT);
-  if (unserved != 0)
-    WARNING("%s: isolated: it registered missing or cache event callbacks "
-            "(0x%" PRIx32 "); an isolated plugin's are not called yet",
-            p->name, unserved);
+  if (fresh & HOST_CB_CACHE_EVENT)
+    WARNING("%s: isolated: it registered a cache event callback; an isolated "
+            "plugin's is not called",
+            p->name);
   return status;
 }
 

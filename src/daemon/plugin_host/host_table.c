@@ -10,11 +10,11 @@
  *                its callbacks again (an init callback may register more),
  *                and may dispatch (init callbacks and the threads they
  *                start)
- *   ready        READ, WRITE and FLUSH go in; VALUES, NOTIFICATION, LOG and
+ *   ready        READ, WRITE, FLUSH and MISSING go in; VALUES, NOTIFICATION, LOG and
  *                STATUS come out; log and notification callbacks in the host
  *                receive LOG and NOTIFICATION
  *   unloading    what is queued for the plugin is still written (WRITE,
- *                FLUSH), then SHUTDOWN; its shutdown callback and the
+ *                FLUSH, MISSING), then SHUTDOWN; its shutdown callback and the
  *                threads it stops may still dispatch and log
  *   failed       the host has nothing more to do but log why
  * The daemon may end a host with SHUTDOWN in any state. */
@@ -38,6 +38,7 @@ static const host_table_row_t table[HOST_MSG_COUNT] = {
     [HOST_MSG_READ] = {.type = HOST_MSG_READ, .from_daemon = HOST_IN(READY)},
     [HOST_MSG_WRITE] = {.type = HOST_MSG_WRITE, .from_daemon = SERVING},
     [HOST_MSG_FLUSH] = {.type = HOST_MSG_FLUSH, .from_daemon = SERVING},
+    [HOST_MSG_MISSING] = {.type = HOST_MSG_MISSING, .from_daemon = SERVING},
     [HOST_MSG_SHUTDOWN] = {.type = HOST_MSG_SHUTDOWN,
                            .from_daemon = ALL_STATES},
     [HOST_MSG_VALUES] = {.type = HOST_MSG_VALUES,

@@ -296,9 +296,13 @@ void plugin__cache_event_catch_up(plugin_t *p) {
 int plugin_dispatch_notification(const notification_t *notif) {
   if (notif == NULL)
     return -EINVAL;
+  /* In a plugin host, as plugin_log(): to the daemon and to the host's own
+   * notification callbacks. */
+  int status = 0;
   if (plugin__forward != NULL)
-    return plugin__forward->notification(notif);
-  return plugin__notification_local(notif);
+    status = plugin__forward->notification(notif);
+  int local = plugin__notification_local(notif);
+  return status != 0 ? status : local;
 }
 
 int plugin__notification_local(const notification_t *notif) {

@@ -24,10 +24,11 @@ static void log_dispatch(int level, const char *msg) {
     log_to_stderr(level, msg);
     return;
   }
-  if (plugin__forward != NULL) {
+  /* In a plugin host, the message goes to the daemon, and to the host's
+   * own log callbacks here: in process its plugin would get it too, and the
+   * daemon does not send a host back what it sent. */
+  if (plugin__forward != NULL)
     plugin__forward->log(level, msg);
-    return;
-  }
   plugin__log_local(level, msg);
 }
 

@@ -3,9 +3,10 @@
 # process: Debian's logfile.so (legacy; a log and a notification callback)
 # in a plugin host writes the daemon's log messages and the notifications
 # sent with PUTNOTIF to its own file; RELOAD (a new File) starts a new host
-# whose file gets what comes after it, and UNLOAD works. (Messages its own
-# host logs are not given back to it, as documented; Debian's logfile logs
-# nothing of its own to tell.)
+# whose file gets what comes after it, and UNLOAD works. A log plugin gets
+# what it logs and notifies itself, as in process: test_log_free, isolated,
+# logs and notifies from its flush callback (Echo), and its file gets both,
+# once each.
 . "$(dirname "$0")/lib.sh"
 it_init isolate_log_notify
 it_need_debian "$DEBIAN_PLUGINDIR/logfile.so"
@@ -13,6 +14,7 @@ it_need_debian "$DEBIAN_PLUGINDIR/logfile.so"
 D=$TMP
 it_debian_plugins "$D/plugins" logfile
 it_plugins "$D/plugins" unixsock uptime
+it_test_plugins "$D/plugins" test_log_free
 # The only log plugin is Debian's, isolated: its files are the log.
 conf() {
   {
@@ -22,6 +24,9 @@ conf() {
     printf '  Timestamp true\n  PrintSeverity true\n</Plugin>\n'
     it_unixsock "$D" "  PluginControl true"
     echo "LoadPlugin uptime"
+    printf '<LoadPlugin test_log_free>\n  Isolate true\n</LoadPlugin>\n'
+    printf '<Plugin test_log_free>\n  File "%s/tlf"\n  Echo true\n' "$D"
+    printf '</Plugin>\n' 
   } >"$D/collectd.conf.new"
   mv "$D/collectd.conf.new" "$D/collectd.conf"
 }
@@ -75,6 +80,25 @@ it_grep "$D/dlog.2" "logfile plugin: configuring -> ready" ||
   it_fail "dlog.2 does not say the new instance became ready"
 it_ok
 
+it_check "an isolated log plugin gets what it logs and notifies itself"
+it_wait it_in_state "$SOCK" test_log_free ready ||
+  it_fail "test_log_free is not ready"
+tlf=$(it_host_pid "$SOCK" test_log_free)
+[ -n "$tlf" ] || it_fail "test_log_free has no host"
+it_expect "$SOCK" "FLUSH plugin=test_log_free" "^0 "
+echoed() {
+  [ "$(grep -c '^6 test_log_free: flushed$' "$D/tlf")" -ge 1 ] &&
+    [ "$(grep -c '^notification test_log_free: flushed$' "$D/tlf")" -ge 1 ]
+}
+it_wait echoed || it_fail "$D/tlf: $(grep flushed "$D/tlf")"
+# The daemon's logfile got them too, through the daemon.
+it_wait it_grep "$D/dlog.2" "test_log_free: flushed" ||
+  it_fail "the daemon's log plugin did not get the message"
+[ "$(grep -c 'flushed$' "$D/tlf")" = 2 ] ||
+  it_fail "given twice: $(grep flushed "$D/tlf")"
+it_ok "$(grep flushed "$D/tlf" | tr '\n' ';')"
+
+it_expect "$SOCK" "UNLOAD test_log_free" "^0 test_log_free: unloaded"
 it_expect "$SOCK" "UNLOAD logfile" "^0 logfile: unloaded"
-it_stop_no_hosts "$PID" "$new"
+it_stop_no_hosts "$PID" "$new" "$tlf"
 it_pass

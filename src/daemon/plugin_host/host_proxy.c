@@ -363,9 +363,10 @@ static int proxy_flush(cdtime_t timeout, const char *identifier,
 }
 
 /* The host's own notifications and log messages reach the daemon through
- * its reader thread; an isolated plugin is not given them back (it would
- * be in process), since the reader would then wait on the host while the
- * host may wait on the reader. */
+ * its reader thread, and are not sent back: the host has given them to its
+ * plugin's callbacks itself (plugin_log(), plugin_dispatch_notification()),
+ * and the reader would wait on the host while the host may wait on the
+ * reader. */
 static bool from_this_host(const host_t *h) {
   return pthread_equal(pthread_self(), h->reader);
 }

@@ -14,8 +14,8 @@ make -j"$(nproc)" check || status=$?
 # ThreadSanitizer, and each libFuzzer target of the parsers for a short
 # while over its seed corpus.
 vg=$(mktemp)
-make check-valgrind >"$vg" 2>&1 || status=$?
-make check-tsan >>"$vg" 2>&1 || status=$?
+make -k -j"$(nproc)" check-valgrind >"$vg" 2>&1 || status=$?
+make -k -j"$(nproc)" check-tsan >>"$vg" 2>&1 || status=$?
 make -j"$(nproc)" check-sanitize >>"$vg" 2>&1 || status=$?
 make -j"$(nproc)" fuzz-smoke >>"$vg" 2>&1 || status=$?
 cat "$vg"

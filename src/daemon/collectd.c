@@ -6,15 +6,16 @@
 #include "filter_chain/fc.h"
 #include "plugin_control.h"
 #include "plugin_dynamic.h"
-#include "plugin_restart.h"
 #include "plugin_host/host_main.h"
 #include "plugin_read.h"
+#include "plugin_restart.h"
 #include "types_list.h"
 #include "utils/common/common.h"
 #include "utils_cache.h"
 
 #include <getopt.h>
 #include <pthread.h>
+#include <sys/file.h>
 
 typedef struct {
   const char *config_file;
@@ -47,6 +48,21 @@ static void usage(int status) {
          "unload at run time.\n",
          PACKAGE_VERSION);
   exit(status);
+}
+
+/* A relative -C made absolute before the daemon changes into BaseDir, so
+ * that LOAD and RELOAD read the file it started with. Symbolic links are
+ * kept: the operator's path is the one re-read. */
+static const char *absolute_path(const char *path) {
+  static char buf[PATH_MAX];
+  char cwd[PATH_MAX];
+  if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+    return path;
+  const char *rest = strncmp(path, "./", 2) == 0 ? path + 2 : path;
+  if ((size_t)snprintf(buf, sizeof(buf), "%s/%s",
+                       strcmp(cwd, "/") == 0 ? "" : cwd, rest) >= sizeof(buf))
+    return path;
+  return buf;
 }
 
 static void parse_args(int argc, char **argv, cmdline_t *cl) {
@@ -83,6 +99,7 @@ static void parse_args(int argc, char **argv, cmdline_t *cl) {
   }
   if (optind < argc)
     usage(EXIT_FAILURE);
+  cl->config_file = absolute_path(cl->config_file);
 }
 
 /* Messages about BaseDir and PIDFile name the line that set them. */
@@ -111,26 +128,87 @@ static int enter_basedir(bool create) {
   return -1;
 }
 
-static int pidfile_write(void) {
+/* The PID file, held locked (flock) for the daemon's life, so that a
+ * second daemon started with the same one refuses to start and leaves it
+ * alone. Taken before the daemon forks (the child keeps the lock), written
+ * after. */
+static int pidfile_fd = -1;
+
+/* Whether the PID file names another running collectd that does not lock
+ * it (Debian's collectd 5.12): its process is there and is called so. */
+static bool pidfile_names_running(int fd, long *pid) {
+  char buf[32] = "";
+  ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  char *end;
+  *pid = strtol(buf, &end, 10);
+  if (end == buf || *pid <= 0 || *pid == (long)getpid() ||
+      (kill((pid_t)*pid, 0) != 0 && errno != EPERM))
+    return false;
+  char path[64], comm[32] = "";
+  snprintf(path, sizeof(path), "/proc/%ld/comm", *pid);
+  FILE *fh = fopen(path, "r");
+  if (fh == NULL)
+    return false;
+  bool named = fgets(comm, sizeof(comm), fh) != NULL &&
+               strncmp(comm, "collectd", strlen("collectd")) == 0;
+  fclose(fh);
+  return named;
+}
+
+/* Returns 0 when the file is ours, 1 when it cannot be written (the daemon
+ * goes on without it, as collectd 5.12 does), -1 when another daemon holds
+ * it (the daemon must not start). */
+static int pidfile_take(void) {
   const char *file = global_option_get("PIDFile");
-  FILE *fh = fopen(file, "w");
-  if (fh == NULL) {
+  char where[PATH_MAX + 32], q[OCONFIG_EXCERPT_SIZE];
+  cf_option_where("PIDFile", where, sizeof(where));
+  oconfig_excerpt(file, true, q, sizeof(q));
+  int fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    ERROR("%sPIDFile: cannot write %s: %s", where, q, STRERRNO);
+    return 1;
+  }
+  long pid = 0;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
-    char where[PATH_MAX + 32], q[OCONFIG_EXCERPT_SIZE];
-    ERROR("%sPIDFile: cannot write %s: %s",
-          cf_option_where("PIDFile", where, sizeof(where)),
-          oconfig_excerpt(file, true, q, sizeof(q)), strerror(err));
+    if (err == EWOULDBLOCK) {
+      pidfile_names_running(fd, &pid);
+      ERROR("%sPIDFile: %s is held by another running daemon (pid %ld); "
+            "not starting a second one",
+            where, q, pid);
+      close(fd);
+      return -1;
+    }
+    ERROR("%sPIDFile: cannot lock %s: %s", where, q, strerror(err));
+  } else if (pidfile_names_running(fd, &pid)) {
+    ERROR("%sPIDFile: %s names pid %ld, a collectd that is running; not "
+          "starting a second one",
+          where, q, pid);
+    close(fd);
     return -1;
   }
-  fprintf(fh, "%i\n", (int)getpid());
-  fclose(fh);
+  pidfile_fd = fd;
   return 0;
 }
 
+static void pidfile_write(void) {
+  char buf[32];
+  int len = snprintf(buf, sizeof(buf), "%i\n", (int)getpid());
+  if (ftruncate(pidfile_fd, 0) != 0 || pwrite(pidfile_fd, buf, len, 0) != len)
+    ERROR("PIDFile: cannot write %s: %s", global_option_get("PIDFile"),
+          STRERRNO);
+}
+
+/* Removes the file only if it is ours. */
 static void pidfile_remove(void) {
-  const char *file = global_option_get("PIDFile");
-  if (file != NULL)
-    unlink(file);
+  if (pidfile_fd < 0)
+    return;
+  unlink(global_option_get("PIDFile"));
+  close(pidfile_fd);
+  pidfile_fd = -1;
 }
 
 static int daemonize(void) {
@@ -280,12 +358,18 @@ int main(int argc, char **argv) {
     cf_free();
     return EXIT_FAILURE;
   }
+  if (!cl.test_readall && pidfile_take() < 0) {
+    exit_watch_disarm();
+    cf_free();
+    return EXIT_FAILURE;
+  }
   /* The arming thread would not survive the fork. */
   exit_watch_disarm();
   if (!cl.foreground && daemonize() != 0)
     return EXIT_FAILURE;
   exit_watch_arm(exit_bound());
-  bool pidfile = !cl.test_readall && pidfile_write() == 0;
+  if (pidfile_fd >= 0)
+    pidfile_write();
 
   uc_init();
   plugin__write_start((int)global_option_get_long("WriteThreads", 5));
@@ -321,8 +405,7 @@ int main(int argc, char **argv) {
   status = shutdown_all(!stop && !interrupted && !cl.test_readall);
   if (status != 0 && status != -2 && exit_status == EXIT_SUCCESS)
     INFO("some shutdown callbacks failed");
-  if (pidfile)
-    pidfile_remove();
+  pidfile_remove();
   /* A LOAD, UNLOAD or RELOAD that did not end may hold the dynamic linker,
    * which the exit handlers would wait for. */
   if (status == -2)

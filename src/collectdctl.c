@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,7 @@ static const ctl_command_t ctl_commands[] = {
      .usage = "<identifier> [interval=<seconds>] <value-list(s)>"},
     {.name = "load", .handler = cmd_load, .usage = "<plugin>"},
     {.name = "unload", .handler = cmd_unload, .usage = "<plugin>"},
-    {.name = "reload", .handler = cmd_reload, .usage = "<plugin>"},
+    {.name = "reload", .handler = cmd_reload, .usage = "[<plugin>]"},
     {.name = "listplugins", .handler = cmd_listplugins, .usage = ""},
 };
 
@@ -94,7 +95,9 @@ static void usage(const char *prog, FILE *out) {
           "\n"
           "load, unload, reload and listplugins need \"PluginControl true\"\n"
           "in the daemon's <Plugin unixsock> block; the daemon reads the\n"
-          "plugin's configuration from its own files.\n"
+          "plugin's configuration from its own files. reload without a\n"
+          "plugin reloads the whole configuration: what changed in the\n"
+          "files is applied, plugin by plugin.\n"
           "\n"
           "%s\n",
           PACKAGE_STRING);
@@ -308,8 +311,28 @@ static int cmd_unload(ctl_t *ctl, int argc, char **argv) {
   return plugin_command(ctl, argc, argv, "unload", cdc_plugin_unload);
 }
 
+/* reload without a name: the whole configuration; prints the daemon's
+ * summary and its line per plugin. Fails (exit status 255) if the reload
+ * could not be done or any plugin's change failed or was rolled back. */
 static int cmd_reload(ctl_t *ctl, int argc, char **argv) {
-  return plugin_command(ctl, argc, argv, "reload", cdc_plugin_reload);
+  if (argc != 1)
+    return plugin_command(ctl, argc, argv, "reload", cdc_plugin_reload);
+  char err[1024];
+  cdc_reply_t reply;
+  int status = cdc_config_reload(ctl->conn, &reply, err, sizeof(err));
+  if (status != 0)
+    return ctl_error(status, "reload: %s", err);
+  printf("%s\n", reply.message);
+  bool trouble = false;
+  for (size_t i = 0; i < reply.lines_num; i++) {
+    printf("%s\n", reply.lines[i]);
+    const char *outcome = strchr(reply.lines[i], ' ');
+    if (outcome != NULL && (strncmp(outcome, " failed", 7) == 0 ||
+                            strncmp(outcome, " rolled back", 12) == 0))
+      trouble = true;
+  }
+  cdc_reply_free(&reply);
+  return trouble ? -EIO : 0;
 }
 
 /* One line per plugin, as the daemon words it. */

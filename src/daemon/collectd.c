@@ -1,5 +1,6 @@
 /* The collectd binary: command line, start-up, the main loop and an
  * orderly shutdown. */
+#include "config_reload.h"
 #include "configfile_internal.h"
 #include "daemon_signals.h"
 #include "exit_watch.h"
@@ -249,7 +250,10 @@ static void main_loop(void) {
       continue;
     }
     if (sig == SIGHUP) {
-      INFO("SIGHUP received; nothing to do (use RELOAD on the socket)");
+      INFO("SIGHUP: reloading the configuration");
+      config_reload_t r;
+      config_reload_all(&r); /* logged and notified there */
+      config_reload_free(&r);
       continue;
     }
     uc_check_timeout();

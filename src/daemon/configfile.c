@@ -704,24 +704,27 @@ int cf_host_tree(const plugin_conf_t *conf, oconfig_item_t **ret, char *errbuf,
 
 /* ---- one plugin, read again ------------------------------------------------ */
 
-int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
-                   size_t errlen) {
-  *conf = (plugin_conf_t){.name = name,
-                          .on_failure = cf_default_failure_policy()};
+/* Reads the files again into *root; "...; nothing changed" in errbuf. */
+static int read_again(oconfig_item_t **root, char *errbuf, size_t errlen) {
   if (config_file == NULL) {
     snprintf(errbuf, errlen, "the daemon was started without a "
                              "configuration file");
     return -ENOENT;
   }
-  oconfig_item_t *root = NULL;
   char err[1024] = "";
-  int status = cf_include_read(config_file, &root, err, sizeof(err));
+  int status = cf_include_read(config_file, root, err, sizeof(err));
   if (status != 0) {
     snprintf(errbuf, errlen, "%s; nothing changed",
              err[0] ? err : strerror(-status));
     return -EINVAL;
   }
+  return 0;
+}
 
+/* What `root` says about plugin `name` (see cf_plugin_conf()). */
+static int conf_from_tree(const oconfig_item_t *root, const char *name,
+                          plugin_conf_t *conf, char *errbuf, size_t errlen) {
+  int status = 0;
   plugin_failure_policy_t policy = cf_default_failure_policy();
   cf_plugin_t p = {.conf = {.name = name, .on_failure = policy}};
   for (int i = 0; i < root->children_num && status == 0; i++) {
@@ -753,7 +756,6 @@ int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
     status = -ENOMEM;
   }
   free(p.conf.blocks);
-  oconfig_free(root);
   if (status == 0 && !p.load) {
     snprintf(errbuf, errlen, "the configuration files do not load it "
                              "(no \"LoadPlugin %s\")",
@@ -761,4 +763,136 @@ int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
     return -ENOENT;
   }
   return status;
+}
+
+int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
+                   size_t errlen) {
+  *conf = (plugin_conf_t){.name = name,
+                          .on_failure = cf_default_failure_policy()};
+  oconfig_item_t *root = NULL;
+  int status = read_again(&root, errbuf, errlen);
+  if (status == 0)
+    status = conf_from_tree(root, name, conf, errbuf, errlen);
+  oconfig_free(root);
+  return status;
+}
+
+/* ---- the whole configuration, read again ----------------------------------- */
+
+/* Appends `key` to the list in buf ("Interval, TypesDB"). */
+static void list_add(char *buf, size_t len, const char *key, int *num) {
+  size_t used = strnlen(buf, len);
+  if (used < len)
+    snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "", key);
+  (*num)++;
+}
+
+/* The global options, the TypesDB files and the <Chain> blocks of `root`
+ * that differ from those the daemon runs with. */
+static int globals_changed(const oconfig_item_t *root, char *buf,
+                           size_t len) {
+  int num = 0;
+  buf[0] = '\0';
+  cf_options_changed(root, buf, len, &num);
+
+  size_t types = 0, chains = 0;
+  bool types_differ = false, chains_differ = false;
+  for (int i = 0; i < root->children_num; i++) {
+    const oconfig_item_t *ci = root->children + i;
+    if (strcasecmp(ci->key, "TypesDB") == 0) {
+      for (int j = 0; j < ci->values_num; j++, types++) {
+        const char *path = ci->values[j].type == OCONFIG_TYPE_STRING
+                               ? ci->values[j].value.string
+                               : "";
+        /* Relative paths were made absolute from the start directory,
+         * which is not the current one: compared by their ends. */
+        if (types >= types_files_num) {
+          types_differ = true;
+          continue;
+        }
+        const char *known = types_files[types].path;
+        size_t a = strlen(known), b = strlen(path);
+        if (path[0] == '/' ? strcmp(known, path) != 0
+                           : (b > a || strcmp(known + a - b, path) != 0))
+          types_differ = true;
+      }
+    } else if (strcasecmp(ci->key, "Chain") == 0) {
+      if (chains >= chain_blocks_num ||
+          !oconfig_equal(chain_blocks[chains], ci))
+        chains_differ = true;
+      chains++;
+    }
+  }
+  if (types_differ || types != types_files_num)
+    list_add(buf, len, "TypesDB", &num);
+  if (chains_differ || chains != chain_blocks_num)
+    list_add(buf, len, "<Chain>", &num);
+  return num;
+}
+
+int cf_globals_changed(char *buf, size_t len) {
+  oconfig_item_t *root = NULL;
+  char err[1024];
+  buf[0] = '\0';
+  if (read_again(&root, err, sizeof(err)) != 0)
+    return 0; /* the reload that reads it says why */
+  int num = globals_changed(root, buf, len);
+  oconfig_free(root);
+  return num;
+}
+
+int cf_reread(cf_reread_t *r, char *errbuf, size_t errlen) {
+  *r = (cf_reread_t){0};
+  oconfig_item_t *root = NULL;
+  int status = read_again(&root, errbuf, errlen);
+  if (status != 0)
+    return status;
+  /* Every plugin the files mention, in the order they first do. */
+  for (int i = 0; i < root->children_num && status == 0; i++) {
+    oconfig_item_t *ci = root->children + i;
+    if (!names_plugin(ci))
+      continue;
+    const char *name = ci->values[0].value.string;
+    bool seen = false;
+    for (size_t j = 0; j < r->num && !seen; j++)
+      seen = strcasecmp(r->plugins[j].conf.name, name) == 0;
+    if (seen)
+      continue;
+    cf_reread_plugin_t *more =
+        realloc(r->plugins, (r->num + 1) * sizeof(*more));
+    if (more == NULL) {
+      status = -ENOMEM;
+      snprintf(errbuf, errlen, "out of memory; nothing changed");
+      break;
+    }
+    r->plugins = more;
+    cf_reread_plugin_t *p = &r->plugins[r->num];
+    *p = (cf_reread_plugin_t){0};
+    p->name = strdup(name);
+    if (p->name == NULL) {
+      status = -ENOMEM;
+      snprintf(errbuf, errlen, "out of memory; nothing changed");
+      break;
+    }
+    r->num++;
+    p->conf.name = p->name;
+    p->status = conf_from_tree(root, p->name, &p->conf, p->why,
+                               sizeof(p->why));
+    p->conf.name = p->name;
+  }
+  if (status == 0)
+    globals_changed(root, r->restart, sizeof(r->restart));
+  oconfig_free(root);
+  if (status != 0)
+    cf_reread_free(r);
+  return status;
+}
+
+void cf_reread_free(cf_reread_t *r) {
+  for (size_t i = 0; i < r->num; i++) {
+    plugin_conf_free(&r->plugins[i].conf);
+    free(r->plugins[i].name);
+  }
+  free(r->plugins);
+  *r = (cf_reread_t){0};
 }

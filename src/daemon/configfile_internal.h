@@ -51,6 +51,35 @@ int internal_stats_register(void);
 int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
                    size_t errlen);
 
+/* The whole configuration read again, for a reload of all of it: every
+ * plugin the files mention, in the order they first do, each with what
+ * cf_plugin_conf() would say of it (status 0, -ENOENT for <Plugin> blocks
+ * of a plugin nothing loads, or another error; the reason in why), and the
+ * global options, TypesDB files and <Chain> blocks that differ from those
+ * the daemon runs with ("Interval, TypesDB"), which only a restart
+ * applies. Returns 0, or -EINVAL with "file:line: reason; nothing changed"
+ * in errbuf for files that cannot be read. */
+typedef struct {
+  char *name;
+  plugin_conf_t conf;
+  int status;
+  char why[512];
+} cf_reread_plugin_t;
+typedef struct {
+  cf_reread_plugin_t *plugins;
+  size_t num;
+  char restart[512];
+} cf_reread_t;
+int cf_reread(cf_reread_t *r, char *errbuf, size_t errlen);
+void cf_reread_free(cf_reread_t *r);
+/* The same list of changed global options, alone, into buf: how many. */
+int cf_globals_changed(char *buf, size_t len);
+/* The global options of `root` whose value differs from the running one
+ * (options set on the command line aside), appended to the list in buf;
+ * *num counts them. */
+void cf_options_changed(const oconfig_item_t *root, char *buf, size_t len,
+                        int *num);
+
 /* Frees the parsed configuration and resets the global options. */
 void cf_free(void);
 

@@ -334,3 +334,31 @@ int cf_option_take(const oconfig_item_t *ci) {
   free(value);
   return status;
 }
+
+void cf_options_changed(const oconfig_item_t *root, char *buf, size_t len,
+                        int *num) {
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(options); i++) {
+    const global_option_t *o = &options[i];
+    if (o->from_cli)
+      continue;
+    /* The last setting in the files wins, as when they are read. */
+    char *now = NULL;
+    for (int j = 0; j < root->children_num; j++) {
+      const oconfig_item_t *ci = root->children + j;
+      if (strcasecmp(ci->key, o->key) != 0 || ci->values_num != 1 ||
+          ci->children_num != 0)
+        continue;
+      free(now);
+      now = value_text(&ci->values[0]);
+    }
+    bool same = now == NULL ? o->value == NULL
+                            : o->value != NULL && strcmp(now, o->value) == 0;
+    free(now);
+    if (same)
+      continue;
+    size_t used = strnlen(buf, len);
+    if (used < len)
+      snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "", o->key);
+    (*num)++;
+  }
+}

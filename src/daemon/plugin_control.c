@@ -182,7 +182,21 @@ void plugin_control_failure_policy(const char *name) {
 
 /* ---- LOAD ---------------------------------------------------------------- */
 
+static int load(const char *name, const plugin_conf_t *given, char *msg,
+                size_t len);
+
 int plugin_control_load(const char *name, char *msg, size_t len) {
+  return load(name, NULL, msg, len);
+}
+
+int plugin_control_load_conf(const plugin_conf_t *conf, char *msg,
+                             size_t len) {
+  return load(conf->name, conf, msg, len);
+}
+
+/* LOAD, with the configuration `given` (read already), or read now. */
+static int load(const char *name, const plugin_conf_t *given, char *msg,
+                size_t len) {
   int status = check_name(name, msg, len);
   claim_t c;
   if (status != 0 || (status = claim(&c, name, "LOAD", msg, len)) != 0)
@@ -204,8 +218,10 @@ int plugin_control_load(const char *name, char *msg, size_t len) {
    * would load it, and the reply says that a restart will not bring it
    * back: the daemon and its files do not drift apart silently. */
   plugin_conf_t conf = {0};
-  char why[1024];
-  int named = cf_plugin_conf(name, &conf, why, sizeof(why));
+  char why[1024] = "out of memory";
+  int named = given != NULL ? plugin_conf_copy(&conf, given)
+                            : cf_plugin_conf(name, &conf, why, sizeof(why));
+  conf.name = name;
   if (named != 0 && named != -ENOENT) {
     snprintf(msg, len, "%s: config: %s", name, why);
     status = named;
@@ -331,11 +347,50 @@ static int replace_steps(plugin_t *p, const char *name,
   return status;
 }
 
+static int reload(const char *name, const plugin_conf_t *given,
+                  bool *unchanged, char *msg, size_t len);
+
 int plugin_control_reload(const char *name, char *msg, size_t len) {
+  int status = reload(name, NULL, NULL, msg, len);
+  /* A changed global option is not applied by the reload of one plugin;
+   * the reply says so rather than ignore it. */
+  char changed[256] = "";
+  if (cf_globals_changed(changed, sizeof(changed)) > 0) {
+    size_t used = strlen(msg);
+    snprintf(msg + used, len - used,
+             "; global options changed in the files need a restart: %s",
+             changed);
+  }
+  return status;
+}
+
+int plugin_control_reload_conf(const plugin_conf_t *conf, bool *unchanged,
+                               char *msg, size_t len) {
+  return reload(conf->name, conf, unchanged, msg, len);
+}
+
+/* RELOAD with the configuration `given` (read already), or read now;
+ * *unchanged (if given) says whether it was the running one. */
+static int reload(const char *name, const plugin_conf_t *given,
+                  bool *unchanged, char *msg, size_t len) {
+  if (unchanged != NULL)
+    *unchanged = false;
   int status = check_name(name, msg, len);
   claim_t c;
   if (status != 0 || (status = claim(&c, name, "RELOAD", msg, len)) != 0)
     return status;
+  /* In a reload of the whole configuration, a plugin whose configuration
+   * is the one it runs with is not touched, whatever its state and kind
+   * (a failed one waits for its restart, a legacy one is no refusal). */
+  plugin_t *found = plugin__record_find(name);
+  if (given != NULL && unchanged != NULL && found != NULL &&
+      plugin_conf_equal(&found->conf, given)) {
+    snprintf(msg, len, "%s: the configuration is unchanged; nothing to do",
+             name);
+    *unchanged = true;
+    unclaim(&c);
+    return 0;
+  }
   plugin__restart_forget(name);
 
   plugin_t *p = changeable(name, "RELOAD", "reload", msg, len, &status);
@@ -345,7 +400,11 @@ int plugin_control_reload(const char *name, char *msg, size_t len) {
     goto out;
 
   /* A file that cannot be read changes nothing. */
-  status = cf_plugin_conf(name, &conf, why, sizeof(why));
+  if (given != NULL && (status = plugin_conf_copy(&conf, given)) != 0)
+    snprintf(why, sizeof(why), "out of memory; nothing changed");
+  else if (given == NULL)
+    status = cf_plugin_conf(name, &conf, why, sizeof(why));
+  conf.name = name;
   if (status != 0) {
     snprintf(msg, len, "%s: config: %s", name, why);
     if (status == -ENOENT)
@@ -358,6 +417,8 @@ int plugin_control_reload(const char *name, char *msg, size_t len) {
   if (was_ready && plugin_conf_equal(&p->conf, &conf)) {
     snprintf(msg, len, "%s: the configuration is unchanged; nothing to do",
              name);
+    if (unchanged != NULL)
+      *unchanged = true;
     goto out;
   }
   /* A working configuration is kept to come back to. */

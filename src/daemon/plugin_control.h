@@ -36,6 +36,15 @@
 int plugin_control_load(const char *name, char *msg, size_t msg_len);
 int plugin_control_unload(const char *name, char *msg, size_t msg_len);
 int plugin_control_reload(const char *name, char *msg, size_t msg_len);
+/* LOAD and RELOAD with a configuration read already, for the reload of
+ * the whole configuration (config_reload.c), which reads the files once.
+ * *unchanged says whether RELOAD found it was the running one (and did
+ * nothing). */
+struct plugin_conf_s;
+int plugin_control_load_conf(const struct plugin_conf_s *conf, char *msg,
+                             size_t msg_len);
+int plugin_control_reload_conf(const struct plugin_conf_s *conf,
+                               bool *unchanged, char *msg, size_t msg_len);
 /* For the restart thread (plugin_restart.c): unloads a failed plugin and
  * loads it with the configuration it had, as restart `number`, after a
  * back-off of `delay` from its failure at `failed_at`. -ENOENT: it is

@@ -40,7 +40,7 @@ typedef enum {
 
 /* What the configuration files say about one plugin: its <LoadPlugin>
  * options and its <Plugin> blocks. */
-typedef struct {
+typedef struct plugin_conf_s {
   const char *name;
   bool global;
   cdtime_t interval;       /* 0: the global interval */

@@ -52,6 +52,13 @@ int cdc_plugin_reload(cdc_conn_t *c, const char *plugin, char *msg,
   return plugin_command(c, "RELOAD", plugin, msg, msglen, err, errlen);
 }
 
+int cdc_config_reload(cdc_conn_t *c, cdc_reply_t *reply, char *err,
+                      size_t errlen) {
+  if (c == NULL || reply == NULL)
+    return cdc__error(err, errlen, -EINVAL, "Invalid arguments");
+  return cdc__request_ok(c, "RELOAD", reply, err, errlen);
+}
+
 /* Copies the word at *p (up to a blank or the end) into dst[size] and
  * steps past it and one blank. -1 when the word is empty or too long. */
 static int take_word(const char **p, char *dst, size_t size) {

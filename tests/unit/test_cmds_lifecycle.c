@@ -12,6 +12,7 @@
  * than test the real core. */
 #include "cmds_fixture.h"
 
+#include "config_reload.h"
 #include "plugin_control.h"
 
 /* ---- the fake core ------------------------------------------------------- */
@@ -76,7 +77,29 @@ int plugin_control_restart(const char *name, unsigned number, cdtime_t delay,
 }
 void plugin_control_failure_policy(const char *name) { (void)name; }
 
-static void fake_reset(void) { memset(&fake, 0, sizeof(fake)); }
+/* The reload of the whole configuration (config_reload.c, which calls into
+ * plugin_control.c): faked whole, for the same reason. */
+static config_reload_t fake_reload;
+static int fake_reload_status;
+int config_reload_all(config_reload_t *r) {
+  fake.calls++;
+  fake.called = "reload_all";
+  *r = fake_reload;
+  return fake_reload_status;
+}
+void config_reload_free(config_reload_t *r) { (void)r; }
+const char *config_outcome_name(config_outcome_t o) {
+  return o == CONFIG_RELOADED ? "reloaded" : "unchanged";
+}
+void config_reload_summary(const config_reload_t *r, char *buf, size_t len) {
+  snprintf(buf, len, "%zu changes", r->num);
+}
+
+static void fake_reset(void) {
+  memset(&fake, 0, sizeof(fake));
+  memset(&fake_reload, 0, sizeof(fake_reload));
+  fake_reload_status = 0;
+}
 
 static const cmd_options_t control_on = {.plugin_control = true};
 
@@ -190,15 +213,22 @@ END_TEST
 
 START_TEST(test_verb_argument_count) {
   const char *verb = verbs[_i].verb;
-  char want[128];
+  char want[160];
   snprintf(want, sizeof(want),
            "-1 %s takes exactly one argument. Usage: %s <plugin>\n", verb,
            verb);
+  if (strcmp(verb, "RELOAD") == 0)
+    snprintf(want, sizeof(want),
+             "-1 RELOAD takes one plugin name, or none for the whole "
+             "configuration. Usage: RELOAD [<plugin>]\n");
   char line[64];
-  snprintf(line, sizeof(line), "%s", verb);
-  ck_control(line, want);
-  snprintf(line, sizeof(line), "%s   ", verb);
-  ck_control(line, want);
+  /* RELOAD without a name is the whole configuration (below). */
+  if (strcmp(verb, "RELOAD") != 0) {
+    snprintf(line, sizeof(line), "%s", verb);
+    ck_control(line, want);
+    snprintf(line, sizeof(line), "%s   ", verb);
+    ck_control(line, want);
+  }
   snprintf(line, sizeof(line), "%s cpu memory", verb);
   ck_control(line, want);
   snprintf(line, sizeof(line), "%s \"cpu\" \"\"", verb);
@@ -333,6 +363,43 @@ START_TEST(test_listplugins_errors) {
 }
 END_TEST
 
+/* RELOAD without a name: the summary, a line per plugin (its message if
+ * it has one), a line per global option that needs a restart. */
+START_TEST(test_reload_all) {
+  config_change_t changes[] = {
+      {.name = "cpu", .outcome = CONFIG_RELOADED, .msg = "cpu: reloaded"},
+      {.name = "load", .outcome = CONFIG_UNCHANGED},
+  };
+  fake_reload.changes = changes;
+  fake_reload.num = 2;
+  sstrncpy(fake_reload.restart, "Interval, TypesDB",
+           sizeof(fake_reload.restart));
+  ck_control("RELOAD", "4 Configuration reloaded: 2 changes\n"
+                       "cpu reloaded: cpu: reloaded\n"
+                       "load unchanged\n"
+                       "Interval needs a restart\n"
+                       "TypesDB needs a restart\n");
+  ck_assert_str_eq(fake.called, "reload_all");
+  fake_reload.restart[0] = '\0';
+  fake_reload.num = 0;
+  ck_control("reload  ", "0 Configuration reloaded: 0 changes\n");
+}
+END_TEST
+
+START_TEST(test_reload_all_errors) {
+  fake_reload_status = -EBUSY;
+  sstrncpy(fake_reload.error, "busy: another reload is in progress",
+           sizeof(fake_reload.error));
+  ck_control("RELOAD", "-1 Configuration not reloaded: busy: another reload "
+                       "is in progress\n");
+  fake_reload_status = -EINVAL;
+  sstrncpy(fake_reload.error, "/x.conf:3: syntax error; nothing changed",
+           sizeof(fake_reload.error));
+  ck_control("RELOAD", "-1 Configuration not reloaded: /x.conf:3: syntax "
+                       "error; nothing changed\n");
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("cmds_lifecycle");
 
@@ -346,6 +413,12 @@ int main(void) {
   tcase_add_loop_test(tc, test_verb_argument_count, 0, (int)n);
   tcase_add_test(tc, test_names_passed_through);
   tcase_add_test(tc, test_message_one_line);
+  suite_add_tcase(s, tc);
+
+  tc = test_cmds_tcase("reload_all");
+  tcase_add_checked_fixture(tc, fake_reset, NULL);
+  tcase_add_test(tc, test_reload_all);
+  tcase_add_test(tc, test_reload_all_errors);
   suite_add_tcase(s, tc);
 
   tc = test_cmds_tcase("listplugins");

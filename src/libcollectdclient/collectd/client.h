@@ -187,6 +187,17 @@ int cdc_plugin_unload(cdc_conn_t *c, const char *plugin, char *msg,
 int cdc_plugin_reload(cdc_conn_t *c, const char *plugin, char *msg,
                       size_t msglen, char *err, size_t errlen);
 
+/* RELOAD without a name: the daemon reads its configuration files again
+ * and applies the difference. Returns once it is done, with its reply in
+ * *reply (free it with cdc_reply_free): the summary in reply->message
+ * ("Configuration reloaded: 1 loaded, ..."), then a line per plugin
+ * ("cpu reloaded: cpu: reloaded, ready", "df unchanged") and per global
+ * option that needs a restart ("Interval needs a restart"). A file that
+ * cannot be read, or another reload under way, is a failure
+ * (-EREMOTEIO, the daemon's reason in err). */
+int cdc_config_reload(cdc_conn_t *c, cdc_reply_t *reply, char *err,
+                      size_t errlen);
+
 /* One entry of LISTPLUGINS' reply. */
 typedef struct {
   char name[CDC_NAME_LEN];

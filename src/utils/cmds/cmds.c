@@ -46,7 +46,7 @@ static const cmd_def_t cmd_table[] = {
              "..."},
     {.verb = "RELOAD",
      .handler = cmd_handle_reload,
-     .help = "RELOAD <plugin>",
+     .help = "RELOAD [<plugin>]",
      .flags = CMD_PLUGIN_CONTROL},
     {.verb = "UNLOAD",
      .handler = cmd_handle_unload,

@@ -12,9 +12,17 @@
  *   0 <message>   e.g. "0 cpu: ready"
  *  -1 <message>   e.g. "-1 cpu: config: /etc/collectd.conf:12: option
  *                 \"X\" was rejected"
- *  -1 LOAD takes exactly one argument. Usage: LOAD <plugin> */
+ *  -1 LOAD takes exactly one argument. Usage: LOAD <plugin>
+ *
+ * RELOAD without a name reloads the whole configuration (config_reload.h):
+ *   3 Configuration reloaded: 1 loaded, 0 unloaded, 1 reloaded, ...
+ *   cpu reloaded: cpu: reloaded, ready
+ *   df loaded: df: loaded, ready
+ *   Interval needs a restart
+ *  -1 Configuration not reloaded: /etc/collectd.conf:3: ...; nothing changed */
 #include "utils/cmds/cmds.h"
 
+#include "config_reload.h"
 #include "plugin_control.h"
 #include "utils/common/common.h"
 
@@ -57,7 +65,52 @@ int cmd_handle_unload(cmd_writer_t *w, cmd_args_t *args,
   return lifecycle_run(w, args, "UNLOAD", plugin_control_unload);
 }
 
+/* RELOAD without a name: the whole configuration. The reply comes once
+ * the work is done: the summary, then a line per plugin,
+ * "<name> <outcome>[: <message>]", and "<option> needs a restart" per
+ * changed global option. */
+static int reload_all(cmd_writer_t *w) {
+  config_reload_t r;
+  int status = config_reload_all(&r);
+  if (status != 0) {
+    int rc = cmd_error(w, status, "Configuration not reloaded: %s", r.error);
+    config_reload_free(&r);
+    return rc;
+  }
+  size_t restart = 0;
+  char changed[sizeof(r.restart)];
+  sstrncpy(changed, r.restart, sizeof(changed));
+  char *save = NULL;
+  for (char *k = strtok_r(changed, ", ", &save); k != NULL;
+       k = strtok_r(NULL, ", ", &save))
+    restart++;
+  char summary[1024];
+  config_reload_summary(&r, summary, sizeof(summary));
+  cmd_reply(w, (int)(r.num + restart), "Configuration reloaded: %s", summary);
+  for (size_t i = 0; i < r.num; i++) {
+    config_change_t *c = &r.changes[i];
+    cmd_one_line(c->msg, sizeof(c->msg));
+    if (c->msg[0] == '\0')
+      cmd_reply_line(w, "%s %s", c->name, config_outcome_name(c->outcome));
+    else
+      cmd_reply_line(w, "%s %s: %s", c->name, config_outcome_name(c->outcome),
+                     c->msg);
+  }
+  sstrncpy(changed, r.restart, sizeof(changed));
+  for (char *k = strtok_r(changed, ", ", &save); k != NULL;
+       k = strtok_r(NULL, ", ", &save))
+    cmd_reply_line(w, "%s needs a restart", k);
+  config_reload_free(&r);
+  return 0;
+}
+
 int cmd_handle_reload(cmd_writer_t *w, cmd_args_t *args,
                       const cmd_options_t *opts) {
+  if (args->argc == 0)
+    return reload_all(w);
+  if (args->argc > 1)
+    return cmd_error(w, -EINVAL,
+                     "RELOAD takes one plugin name, or none for the whole "
+                     "configuration. Usage: RELOAD [<plugin>]");
   return lifecycle_run(w, args, "RELOAD", plugin_control_reload);
 }

@@ -50,7 +50,9 @@ followed by n more lines when n is positive (LISTPLUGINS, LISTVAL).
       COUNT PUTVALs and every RELOAD are done (10 times COUNT at most).
       Every RELOAD must answer 0. Writes the time ("%.3f") of each PUTVAL
       answered 0 to OUT, one a line, and prints "sent <n> accepted <a>
-      reloads <r>" (and the first refusal, if any).
+      reloads <r>" (and the first refusal, if any). With PLUGIN written
+      "all:NAME", each is a RELOAD of the whole configuration, whose reply
+      must say that NAME, and nothing else, was reloaded.
 """
 import os
 import socket
@@ -342,8 +344,17 @@ def stream_reloads(path, conf, plugin, old, new, count, reloads, rate, out):
                 failure = "the stream ended before RELOAD %d" % k
                 break
             toggle(conf, old, new)
-            got = control.command("RELOAD %s" % plugin)[0]
-            if not got.startswith("0 "):
+            if plugin.startswith("all:"):
+                lines = control.command("RELOAD")
+                ok = (" 0 loaded, 0 unloaded, 1 reloaded, 0 rolled back, "
+                      "0 refused, 0 failed," in lines[0] and
+                      any(x.startswith(plugin[4:] + " reloaded: ")
+                          for x in lines[1:]))
+                got = " / ".join(lines)
+            else:
+                got = control.command("RELOAD %s" % plugin)[0]
+                ok = got.startswith("0 ")
+            if not ok:
                 failure = "RELOAD %d answered %r" % (k, got)
                 break
             done += 1

@@ -6,8 +6,11 @@
 # each RELOAD really reloads). Then csv is unloaded, which delivers what is
 # still queued. Every PUTVAL answered with success must be a row of the csv
 # file exactly once.
+#
+# With IT_WHOLE=1 (reload_diff_writer.sh) each is a RELOAD of the whole
+# configuration, which must reload csv and nothing else.
 . "$(dirname "$0")/lib.sh"
-it_init lifecycle_csv_reload
+it_init lifecycle_csv_reload${IT_WHOLE:+_whole}
 COUNT=40000
 RELOADS=20
 RATE=10000 # PUTVALs a second at most (the machine may manage fewer)
@@ -34,7 +37,7 @@ it_ok
 
 it_check "$COUNT PUTVALs or more while csv is reloaded $RELOADS times"
 python3 "$top_srcdir/tests/integration/lifecycle_client.py" stream_reloads \
-  "$SOCK" "$D/collectd.conf" csv "DataDir \"$D/csv\"" \
+  "$SOCK" "$D/collectd.conf" "${IT_WHOLE:+all:}csv" "DataDir \"$D/csv\"" \
   "DataDir \"$D/csv/\"" "$COUNT" "$RELOADS" "$RATE" "$D/accepted" \
   >"$D/stream.out" 2>&1 ||
   it_fail "$(cat "$D/stream.out")"

@@ -251,9 +251,7 @@ static void main_loop(void) {
     }
     if (sig == SIGHUP) {
       INFO("SIGHUP: reloading the configuration");
-      config_reload_t r;
-      config_reload_all(&r); /* logged and notified there */
-      config_reload_free(&r);
+      config_reload_signal();
       continue;
     }
     uc_check_timeout();
@@ -306,6 +304,9 @@ static int shutdown_all(bool threads_started) {
   /* A command under way gets the time an unload may take, and some. */
   exit_watch_step(3 * exit_unload_timeout, "waiting for a lifecycle command");
   bool commands_done = plugin_control_stop(2 * exit_unload_timeout);
+  /* A reload SIGHUP started stops at its next plugin: the commands are. */
+  if (commands_done)
+    commands_done = config_reload_stop(exit_unload_timeout);
   plugin__restart_stop(commands_done);
   if (threads_started) {
     exit_watch_step(exit_unload_timeout, "stopping the read threads");

@@ -207,3 +207,61 @@ void config_reload_free(config_reload_t *r) {
   free(r->changes);
   *r = (config_reload_t){0};
 }
+
+/* ---- SIGHUP ----------------------------------------------------------------
+ */
+
+/* A reload SIGHUP asked for runs on a thread of its own, so that the main
+ * loop still sees SIGTERM while a plugin's init takes its time. */
+static pthread_mutex_t thread_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t thread_cond = PTHREAD_COND_INITIALIZER;
+static bool thread_running;
+
+static void *reload_thread(void *unused) {
+  (void)unused;
+  pthread_setname_np(pthread_self(), "reload");
+  config_reload_t r;
+  config_reload_all(&r); /* logged and notified there */
+  config_reload_free(&r);
+  pthread_mutex_lock(&thread_lock);
+  thread_running = false;
+  pthread_cond_broadcast(&thread_cond);
+  pthread_mutex_unlock(&thread_lock);
+  return NULL;
+}
+
+void config_reload_signal(void) {
+  pthread_mutex_lock(&thread_lock);
+  if (thread_running) {
+    pthread_mutex_unlock(&thread_lock);
+    WARNING("configuration reload: busy: another reload of the "
+            "configuration is in progress");
+    return;
+  }
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t t;
+  int err = pthread_create(&t, &attr, reload_thread, NULL);
+  pthread_attr_destroy(&attr);
+  if (err == 0)
+    thread_running = true;
+  pthread_mutex_unlock(&thread_lock);
+  if (err != 0)
+    ERROR("configuration reload: cannot start its thread: %s", STRERROR(err));
+}
+
+bool config_reload_stop(cdtime_t timeout) {
+  struct timespec deadline = CDTIME_T_TO_TIMESPEC(cdtime() + timeout);
+  pthread_mutex_lock(&thread_lock);
+  while (thread_running)
+    if (pthread_cond_timedwait(&thread_cond, &thread_lock, &deadline) ==
+        ETIMEDOUT)
+      break;
+  bool done = !thread_running;
+  pthread_mutex_unlock(&thread_lock);
+  if (!done)
+    ERROR("configuration reload: the reload SIGHUP started has not "
+          "finished; the exit fails");
+  return done;
+}

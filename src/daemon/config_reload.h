@@ -3,6 +3,8 @@
 #ifndef CONFIG_RELOAD_H
 #define CONFIG_RELOAD_H
 
+#include "utils_time.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -53,5 +55,13 @@ void config_reload_free(config_reload_t *r);
 
 /* "2 loaded, 1 unloaded, ..., 5 unchanged", and "; needs a restart: ..." */
 void config_reload_summary(const config_reload_t *r, char *buf, size_t len);
+
+/* SIGHUP: config_reload_all() on a thread of its own, so that the main
+ * loop goes on seeing signals; while one runs, another is logged as busy.
+ * config_reload_stop() waits at most `timeout` for it to end (at exit,
+ * once the lifecycle commands are stopped, so that it stops at its next
+ * plugin); false if it has not. */
+void config_reload_signal(void);
+bool config_reload_stop(cdtime_t timeout);
 
 #endif /* CONFIG_RELOAD_H */

@@ -156,7 +156,26 @@ static void notify(const config_reload_t *r, int status) {
   else
     snprintf(n.message, sizeof(n.message), "configuration not reloaded: %s",
              r->error);
+  /* Every plugin's outcome, as meta data: "<plugin>" = "<outcome>". */
+  for (size_t i = 0; i < r->num; i++)
+    plugin_notification_meta_add_string(
+        &n, r->changes[i].name, outcome_names[r->changes[i].outcome]);
+  if (r->restart[0] != '\0')
+    plugin_notification_meta_add_string(&n, "NeedsRestart", r->restart);
   plugin_dispatch_notification(&n);
+  plugin_notification_meta_free(n.meta);
+}
+
+/* The plugins left as they were, in one line of the log. */
+static void log_unchanged(const config_reload_t *r) {
+  char names[1024] = "";
+  size_t used = 0;
+  for (size_t i = 0; i < r->num && used < sizeof(names); i++)
+    if (r->changes[i].outcome == CONFIG_UNCHANGED)
+      used += snprintf(names + used, sizeof(names) - used, "%s%s",
+                       used > 0 ? ", " : "", r->changes[i].name);
+  if (used > 0)
+    INFO("configuration reload: unchanged: %s", names);
 }
 
 int config_reload_all(config_reload_t *r) {
@@ -192,6 +211,7 @@ int config_reload_all(config_reload_t *r) {
 
   char summary[1024];
   config_reload_summary(r, summary, sizeof(summary));
+  log_unchanged(r);
   if (status == 0 && (r->restart[0] != '\0'))
     WARNING("configuration reload: done: %s", summary);
   else if (status == 0)

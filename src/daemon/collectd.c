@@ -10,6 +10,7 @@
 #include "plugin_host/host_main.h"
 #include "plugin_read.h"
 #include "plugin_restart.h"
+#include "service_notify.h"
 #include "types_list.h"
 #include "utils/common/common.h"
 #include "utils_cache.h"
@@ -327,6 +328,10 @@ int main(int argc, char **argv) {
 
   cmdline_t cl;
   parse_args(argc, argv, &cl);
+  /* A service manager that waits for READY=1 follows this process: it
+   * stays in the foreground, as collectd 5.12 does then. */
+  if (service_notify_wanted())
+    cl.foreground = true;
 
   if (signals_init() != 0) {
     fprintf(stderr, "cannot set up signal handling: %s\n", STRERRNO);
@@ -402,7 +407,9 @@ int main(int argc, char **argv) {
     plugin__restart_start();
     INFO("Initialization complete, entering read-loop.");
     exit_watch_disarm(); /* the main loop sees a stop from now on */
+    service_notify_ready();
     main_loop();
+    service_notify("STOPPING=1");
     if (plugin_control_failure_shutdown())
       exit_status = EXIT_FAILURE;
   }

@@ -8,6 +8,7 @@
 #include "configfile_internal.h"
 #include "daemon_signals.h"
 #include "plugin_control.h"
+#include "service_notify.h"
 #include "utils/common/common.h"
 
 #include <pthread.h>
@@ -187,6 +188,7 @@ int config_reload_all(config_reload_t *r) {
     return -EBUSY;
   }
   INFO("configuration reload: reading the files again");
+  service_notify_reloading();
   cf_reread_t files;
   int status = cf_reread(&files, r->error, sizeof(r->error));
   plugin_info_t *running = NULL;
@@ -219,6 +221,7 @@ int config_reload_all(config_reload_t *r) {
   else
     ERROR("configuration reload: %s", r->error);
   notify(r, status);
+  service_notify_reloaded();
   pthread_mutex_unlock(&reload_lock);
   return status;
 }

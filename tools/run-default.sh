@@ -40,11 +40,12 @@ trap 'kill -TERM $pid 2>/dev/null; wait $pid; exit 0' INT TERM
 i=0
 id=
 while [ -z "$id" ] && [ $i -lt 300 ] && kill -0 $pid 2>/dev/null; do
-	id=$($ctl listval 2>/dev/null | awk '$2 ~ /\/load\/load$/ { print $2; exit }')
+	id=$($ctl listval 2>/dev/null | awk '$NF ~ /\/load\/load$/ { print $NF; exit }')
 	[ -n "$id" ] || sleep 0.1
 	i=$((i + 1))
 done
-if [ -z "$id" ]; then
+# (Another daemon on the same socket would answer for one that refused.)
+if [ -z "$id" ] || ! kill -0 $pid 2>/dev/null; then
 	echo "run-default.sh: the daemon did not answer on its socket; see its log above" >&2
 	kill -TERM $pid 2>/dev/null
 	wait $pid

@@ -16,7 +16,7 @@ make -j"$(nproc)" check || status=$?
 vg=$(mktemp)
 make -k -j"$(nproc)" check-valgrind >"$vg" 2>&1 || status=$?
 make -k -j"$(nproc)" check-tsan >>"$vg" 2>&1 || status=$?
-make -j"$(nproc)" check-sanitize >>"$vg" 2>&1 || status=$?
+make -k -j"$(nproc)" check-sanitize >>"$vg" 2>&1 || status=$?
 make -j"$(nproc)" fuzz-smoke >>"$vg" 2>&1 || status=$?
 cat "$vg"
 

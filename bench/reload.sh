@@ -29,11 +29,14 @@
 #
 # Then, from each plugin's csv rows from the last one before the first
 # reload (or SIGTERM) to the end: missed reads (a gap of more than 1.5
-# intervals counts as gap / interval - 1 reads, rounded) and re-phased
-# reads (a row whose time, modulo the interval, is more than 100 ms off
-# that of the last row before the first reload: the schedule moved); a
-# row off the phase between two rows on it was late, a delay of that read
-# alone (a busy machine), and is counted apart. A plugin writes several files; its longest series is taken.
+# intervals counts as gap / interval - 1 reads, rounded); rows off the
+# phase (more than 100 ms, modulo the interval, off the phase of the last
+# rows before the first reload: re-phased reads, or reads late on a busy
+# machine); and phases that moved (between two reloads, or restarts, the
+# rows' phase is more than 100 ms off that of the rows before, and so is
+# the next one's: the schedule moved, rather than a few reads were late).
+# A phase is that of the row closest to the others of its group. A plugin
+# writes several files; its longest series is taken.
 # Ours' missed reads are told apart: the first reading after a reload of
 # a plugin that dispatches nothing on its first reading (cpu and disk:
 # one read per reload of them, as after any start), and any other, which
@@ -208,13 +211,35 @@ wait_rows() {
 	done
 }
 
-# schedules DIR T0 EVENTS: "plugin rows missed late re-phased" per read
-# plugin, over its longest series from the last row before T0 on (see the
-# head of this file); in EVENTS, "gap PLUGIN SERIES FROM TO MISSED" for
-# each gap, "late PLUGIN SERIES TIME OFF" for each late row and "phase
-# PLUGIN SERIES TIME OFF" for each re-phased one.
+# schedules DIR TIMES EVENTS: "plugin rows missed off moved" per read
+# plugin, over its longest series, from the last row before the first of
+# TIMES (a file of times, sorted: the reloads or the SIGTERMs) to the end
+# (see the head of this file). A phase is the medoid of a few rows' times
+# modulo the interval (the one closest to all others), so that a late
+# row does not count as the schedule. In EVENTS, "gap PLUGIN SERIES FROM
+# TO MISSED" for each gap and "moved PLUGIN SERIES K FROM TO" for each
+# phase that moved at the K-th time.
 schedules() {
-	rows "$1" | awk -v t0="$2" -v iv="$interval" -v events="$3" '
+	rows "$1" | awk -v times="$2" -v iv="$interval" -v events="$3" '
+		function dist(a, b) {
+			a = a - b
+			if (a < 0) a = -a
+			return a > iv / 2 ? iv - a : a
+		}
+		# The phase of rows lo..hi; a tie goes to the one closest to near.
+		function medoid(lo, hi, near,    i, j, sum, best, min) {
+			for (i = lo; i <= hi; i++) {
+				sum = 0
+				for (j = lo; j <= hi; j++) sum += dist(ph[i], ph[j])
+				if (i == lo || sum < min || (sum == min &&
+					dist(ph[i], near) < dist(ph[best], near))) {
+					best = i
+					min = sum
+				}
+			}
+			return ph[best]
+		}
+		BEGIN { while ((getline x <times) > 0) e[++ne] = x }
 		{ p[$2] = $1; t[$2, ++n[$2]] = $3 }
 		END {
 			for (s in n)
@@ -223,20 +248,16 @@ schedules() {
 			for (pl in best) {
 				s = best[pl]
 				ref = 0
-				for (i = 1; i <= n[s] && t[s, i] < t0; i++)
+				for (i = 1; i <= n[s] && t[s, i] < e[1]; i++)
 					ref = i
 				if (ref == 0) {
 					print pl, 0, "-", "-", "-"
 					continue
 				}
-				phase = t[s, ref] % iv
-				off[ref] = 0
-				for (i = ref + 1; i <= n[s]; i++) {
-					d = t[s, i] % iv - phase
-					if (d < 0) d = -d
-					off[i] = d > iv / 2 ? iv - d : d
-				}
-				rows = missed = late = rephased = 0
+				for (i = 1; i <= n[s]; i++)
+					ph[i] = t[s, i] % iv
+				phase = medoid(ref > 4 ? ref - 4 : 1, ref, ph[ref])
+				rows = missed = off = 0
 				for (i = ref + 1; i <= n[s]; i++) {
 					rows++
 					gap = t[s, i] - t[s, i - 1]
@@ -245,17 +266,36 @@ schedules() {
 						print "gap", pl, s, t[s, i - 1], t[s, i],
 							int(gap / iv + 0.5) - 1 >events
 					}
-					if (off[i] <= 0.1)
-						continue
-					if (off[i - 1] <= 0.1 && (i == n[s] || off[i + 1] <= 0.1)) {
-						late++
-						print "late", pl, s, t[s, i], off[i] >events
-					} else {
-						rephased++
-						print "phase", pl, s, t[s, i], off[i] >events
+					if (dist(ph[i], phase) > 0.1)
+						off++
+				}
+				# The rows between one time and the next have a phase.
+				# It moved at time k if it is off the schedule so far,
+				# and so is the next one: a schedule that comes back was
+				# late, and stays where it was.
+				m = 0
+				i = ref + 1
+				for (k = 1; k <= ne; k++) {
+					lo = i
+					while (i <= n[s] && (k == ne || t[s, i] < e[k + 1]))
+						i++
+					if (i > lo) {
+						near = m ? seg[m] : phase
+						seg[++m] = medoid(lo, i - 1, near)
+						at[m] = k
 					}
 				}
-				print pl, rows, missed, late, rephased
+				moved = 0
+				before = phase
+				for (j = 1; j <= m; j++) {
+					if (dist(seg[j], before) > 0.1 &&
+						(j == m || dist(seg[j + 1], before) > 0.1)) {
+						moved++
+						print "moved", pl, s, at[j], before, seg[j] >events
+						before = seg[j]
+					}
+				}
+				print pl, rows, missed, off, moved
 			}
 		}' | sort
 }
@@ -331,7 +371,6 @@ fi
 start=$(now)
 wait_rows "$work/ours/csv" "$start" 3
 load=$(load_now)
-t0=$(now)
 reloads touch0
 reloads touch1 "$touch_ours"
 reloads touch1i "$touch_isolated"
@@ -345,7 +384,9 @@ wait "$pid" || status=$?
 pid=
 [ "$status" -eq 0 ] ||
 	echo "our daemon: exit status $status at the end" >>"$work/notes"
-schedules "$work/ours/csv" "$t0" "$work/ours.events" >"$work/ours.sched"
+awk '{ print $3 }' "$work/reloads.log" >"$work/reloads.times"
+schedules "$work/ours/csv" "$work/reloads.times" "$work/ours.events" \
+	>"$work/ours.sched"
 
 # 5.12: the same plugins, restarted while it runs.
 config "$work/peer" false ""
@@ -357,8 +398,9 @@ if ! "$client" restart-running "$work/peer/sock" "$reloads" "$hold" \
 	echo "reload.sh: restarting $peer failed" >&2
 	exit 1
 fi
-t0=$(awk 'NR == 1 { print $3 }' "$work/restart.txt")
-schedules "$work/peer/csv" "$t0" "$work/peer.events" >"$work/peer.sched"
+awk '{ print $3 }' "$work/restart.txt" >"$work/restart.times"
+schedules "$work/peer/csv" "$work/restart.times" "$work/peer.events" \
+	>"$work/peer.sched"
 awk '{ printf "%d\n", $1 + $2 }' "$work/restart.txt" >"$work/restart.us"
 
 row() { # LABEL FILE: the median and p99 of FILE's samples
@@ -392,19 +434,20 @@ for k in touch1:"1 changed ($touch_ours)" \
 		"$(ratio "$r99" "$(quantile_ms 0.99 <"$work/${k%%:*}.us")")"
 done
 
-# total LABEL SCHED [PLUGIN...]: a row "LABEL plugins rows missed late
-# re-phased" over the plugins named (all if none); a plugin without a row
-# before T0 makes the sums "-".
+# total LABEL SCHED EVENTS [PLUGIN...]: a row "LABEL plugins rows missed
+# off moved/possible" over the plugins named (all if none), EVENTS reloads
+# or restarts; a plugin without a row before the first makes the sums "-".
 total() {
-	label=$1 sched=$2
-	shift 2
-	awk -v label="$label" -v only="$*" '
+	label=$1 sched=$2 events=$3
+	shift 3
+	awk -v label="$label" -v only="$*" -v events="$events" '
 		BEGIN { k = split(only, w, " "); for (i = 1; i <= k; i++) want[w[i]] = 1 }
 		k && !($1 in want) { next }
-		{ n++; rows += $2; if ($3 == "-") bad = 1; m += $3; l += $4; r += $5 }
+		{ n++; rows += $2; if ($3 == "-") bad = 1; m += $3; o += $4; v += $5 }
 		END {
-			if (bad) m = l = r = "-"
-			printf "%-42s %7s %6s %7s %5s %9s\n", label, n, rows, m, l, r
+			if (bad) m = o = v = "-"
+			printf "%-38s %7s %6s %6s %6s %9s\n", label, n, rows, m, o,
+				v "/" n * events
 		}' "$sched"
 }
 untouched=
@@ -412,13 +455,17 @@ for p in $readers; do
 	case " $touch_ten " in *" $p "*) ;; *) untouched="$untouched $p" ;; esac
 done
 echo
-echo "what the read schedules saw, from the csv rows, reloads (restarts) included:"
-printf '%-42s %7s %6s %7s %5s %9s\n' "" plugins rows missed late re-phased
+echo "what the read schedules saw, from the csv rows (off: rows > 100 ms off the"
+echo "phase before; moved: phases that moved at a reload or restart, and stayed):"
+printf '%-38s %7s %6s %6s %6s %9s\n' "" plugins rows missed off moved
+n_reloads=$(wc -l <"$work/reloads.times")
+n_restarts=$(wc -l <"$work/restart.times")
 # shellcheck disable=SC2086
-total "ours, the 10 touched plugins" "$work/ours.sched" $touch_ten
+total "ours, the 10 touched plugins" "$work/ours.sched" "$n_reloads" $touch_ten
 # shellcheck disable=SC2086
-total "ours, the 10 untouched plugins" "$work/ours.sched" $untouched
-total "5.12, all 20 plugins (restarted)" "$work/peer.sched"
+total "ours, the 10 untouched plugins" "$work/ours.sched" "$n_reloads" \
+	$untouched
+total "5.12, all 20 plugins (restarted)" "$work/peer.sched" "$n_restarts"
 
 # by_plugin SCHED: "plugin N, ..." for the plugins that missed reads.
 by_plugin() {
@@ -427,8 +474,8 @@ by_plugin() {
 }
 # Ours' events against the reloads: a gap of one read, in a baseline
 # plugin, across a reload of that plugin is its first reading after the
-# reload; counted per plugin ("first PLUGIN N"). Other gaps and re-phased
-# rows are described ("other ..."); late rows are only counted.
+# reload; counted per plugin ("first PLUGIN N"). Other gaps and phases
+# that moved are described ("other ...").
 touch "$work/ours.events"
 awk -v baseline=" $baseline " 'NR == FNR {
 		n++; from[n] = $3; to[n] = $4; what[n] = $1 " #" $2
@@ -452,9 +499,9 @@ awk -v baseline=" $baseline " 'NR == FNR {
 			across == "" ? " none" : across
 		next
 	}
-	$1 == "phase" {
-		printf "other %s: %s: row at %s is %.3f s off the phase, and" \
-			" so is the one before or after\n", $2, $3, $4, $5
+	$1 == "moved" {
+		printf "other %s: %s: the phase moved from %.3f to %.3f at %s\n",
+			$2, $3, $5, $6, what[$4]
 	}
 	END { for (p in first) print "first", p, first[p] }' \
 	"$work/reloads.log" "$work/ours.events" >"$work/ours.explained"
@@ -468,7 +515,7 @@ echo "  5.12: $(by_plugin "$work/peer.sched")"
 # Anything else in ours' rows is unexpected: each one is listed.
 if grep -q '^other' "$work/ours.explained"; then
 	echo
-	echo "ours, other gaps and rows off the phase (seconds since the epoch):"
+	echo "ours, other gaps and phases that moved (seconds since the epoch):"
 	sed -n 's/^other /  /p' "$work/ours.explained" | head -n 20
 fi
 

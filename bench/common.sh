@@ -7,6 +7,16 @@ median() {
 		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
 }
 
+# quantile_ms Q <SAMPLES: the nearest-rank quantile Q (the ceil(Q * N)-th
+# smallest) of samples in microseconds, one a line, in milliseconds with
+# three decimals. sort -g: awk prints large sums in exponent notation
+# (1.23457e+06), which sort -n takes for small numbers.
+quantile_ms() {
+	sort -g | awk -v q="$1" '{ v[NR] = $1 } END {
+		r = q * NR; k = int(r); if (k < r) k++; if (k < 1) k = 1
+		printf "%.3f", v[k] / 1000 }'
+}
+
 # ratio A B: A / B with two decimals, "-" if either is missing or zero.
 ratio() {
 	awk -v o="${1:-0}" -v p="${2:-0}" \
@@ -34,6 +44,19 @@ machine_line() {
 	printf '%s CPUs%s, load average %s before the runs, %s after\n' \
 		"$(nproc 2>/dev/null || echo '?')" \
 		"${BENCH_CPUS:+ (daemons on CPUs $BENCH_CPUS)}" "$1" "$(load_now)"
+}
+
+# log_problems NAME FILE...: the warnings and errors in a daemon's log
+# (logfile with PrintSeverity) and standard output, time stamps dropped and
+# numbers replaced by N, as "NAME: line", ready for sort | uniq -c.
+log_problems() {
+	name=$1
+	shift
+	grep -h -e '\[warning\]' -e '\[err' -e '\[crit' -e '\[alert' \
+		-e '\[emerg' -e 'severity = FAILURE' -e 'severity = WARNING' \
+		"$@" 2>/dev/null |
+		sed -e 's/^\[[0-9: -]*\] //' -e 's/[0-9][0-9.]*/N/g' \
+			-e "s|^|$name: |"
 }
 
 # callgrind_wrapper SCRIPT OUT DAEMON: writes SCRIPT, which runs DAEMON

@@ -165,19 +165,10 @@ while [ "$i" -le "$restarts" ]; do
 	i=$((i + 1))
 done
 
-# stat QUANTILE: the nearest-rank quantile (the ceil(q * N)-th smallest)
-# of the numbers on stdin, in milliseconds from microseconds. sort -g: awk
-# prints large sums in exponent notation (1.23457e+06), which sort -n
-# takes for small numbers.
-stat() {
-	sort -g | awk -v q="$1" '{ v[NR] = $1 } END {
-		r = q * NR; k = int(r); if (k < r) k++; if (k < 1) k = 1
-		printf "%.3f", v[k] / 1000 }'
-}
 row() { # LABEL then the samples on stdin
 	cat >"$work/row"
-	printf '%-32s %9s %9s\n' "$1" "$(stat 0.5 <"$work/row")" \
-		"$(stat 0.99 <"$work/row")"
+	printf '%-32s %9s %9s\n' "$1" "$(quantile_ms 0.5 <"$work/row")" \
+		"$(quantile_ms 0.99 <"$work/row")"
 }
 # A ratio to one decimal (these are large), in place of common.sh's.
 ratio() {
@@ -204,8 +195,8 @@ done
 echo
 echo "5.12 restart (total) / ours          median        p99"
 awk '{ printf "%d\n", $1 + $2 }' "$work/restart-peer.txt" >"$work/peer-total"
-rm50=$(stat 0.5 <"$work/peer-total")
-rp99=$(stat 0.99 <"$work/peer-total")
+rm50=$(quantile_ms 0.5 <"$work/peer-total")
+rp99=$(quantile_ms 0.99 <"$work/peer-total")
 for p in $plugins; do
 	for op in LOAD UNLOAD; do
 		col=2
@@ -213,8 +204,8 @@ for p in $plugins; do
 		awk -v p="$p" -v c="$col" '$1 == p { print $c }' "$work/cycles.txt" \
 			>"$work/op"
 		printf '%-32s %9s %9s\n' "  / $op $p" \
-			"$(ratio "$rm50" "$(stat 0.5 <"$work/op")")" \
-			"$(ratio "$rp99" "$(stat 0.99 <"$work/op")")"
+			"$(ratio "$rm50" "$(quantile_ms 0.5 <"$work/op")")" \
+			"$(ratio "$rp99" "$(quantile_ms 0.99 <"$work/op")")"
 	done
 done
 
@@ -239,11 +230,7 @@ fi
 
 # Warnings and errors in the logs, counted; numbers as N.
 for d in cycles restart-ours restart-peer; do
-	grep -h -e '\[warning\]' -e '\[err' -e '\[crit' -e '\[alert' \
-		-e '\[emerg' -e 'severity = FAILURE' -e 'severity = WARNING' \
-		"$work/$d/log" "$work/$d/out" 2>/dev/null |
-		sed -e 's/^\[[0-9: -]*\] //' -e 's/[0-9][0-9.]*/N/g' \
-			-e "s|^|$d: |"
+	log_problems "$d" "$work/$d/log" "$work/$d/out"
 done | sort | uniq -c | sort -rn | head -n 10 >"$work/summary"
 [ -e "$work/notes" ] && cat "$work/notes" >>"$work/summary"
 if [ -s "$work/summary" ]; then

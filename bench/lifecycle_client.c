@@ -1,5 +1,6 @@
 /* Times what a plugin change costs: LOAD and UNLOAD over the unixsock
- * socket of a running daemon, or a whole restart of a daemon.
+ * socket of a running daemon, a reload of its whole configuration, or a
+ * whole restart of a daemon.
  *
  * In C rather than Python: a round trip is a fraction of a millisecond,
  * and an interpreter's own jitter (allocation, garbage collection) would
@@ -19,6 +20,23 @@
  *     time until it has exited. A daemon that takes over 30 s for either,
  *     or exits with a non-zero status, ends the run with status 1.
  *     Prints a line per restart: "start_us stop_us".
+ *   lifecycle_client restart-running SOCKET N MS LOG DAEMON ARG...
+ *     N restarts of a running daemon: start DAEMON as above and let it run
+ *     (untimed: its plugins read), then N times: SIGTERM it, time until
+ *     it has exited, start it again, time until it answers, let it run.
+ *     The k-th daemon (k = 0 ... N) runs MS * (1 + k / N) milliseconds
+ *     after it answered, so that the SIGTERMs fall at different points of
+ *     the plugins' read intervals; the last one is stopped untimed.
+ *     Prints a line per restart: "start_us stop_us sigterm", sigterm the
+ *     wall-clock time (seconds since the epoch) the SIGTERM was sent, so
+ *     that what the daemons wrote can be told apart from before and after.
+ *   lifecycle_client reload SOCKET N
+ *     On one connection, N times "RELOAD" (the whole configuration), each
+ *     timed from just before the request is written to the last line of
+ *     the reply (the status line "C Configuration reloaded: ..." and its
+ *     C lines). An error reply ("-1 ...") ends the run with status 1.
+ *     Prints per reload "reload_us" and the status line, then the C lines
+ *     of the reply indented by two spaces: the caller checks what changed.
  *
  * Samples go out raw (bench/lifecycle.sh takes medians and percentiles),
  * written when the run is over so that printing costs nothing measured.
@@ -171,6 +189,76 @@ static int cycle(const char *path, long n, int nplugins, char **plugins) {
   return 0;
 }
 
+/* The longest reply to RELOAD kept for printing: a line per plugin of
+ * the configuration; one that does not fit is cut short. */
+#define REPLY_MAX 16384
+
+/* Appends a line to a reply kept for later, without allocating (this
+ * runs while the clock does). */
+static void keep_line(char *reply, size_t *len, const char *indent,
+                      const char *line) {
+  int n = snprintf(reply + *len, REPLY_MAX - *len, "%s%s\n", indent, line);
+  if (n < 0)
+    return;
+  if ((size_t)n < REPLY_MAX - *len) {
+    *len += (size_t)n;
+    return;
+  }
+  *len = REPLY_MAX - 1; /* cut short, but still a line */
+  reply[REPLY_MAX - 2] = '\n';
+}
+
+/* The reply to RELOAD is a status line and as many lines as its count
+ * says; all of it is read before the clock stops. */
+static int reload(const char *path, long n) {
+  conn_t *c = calloc(1, sizeof(*c));
+  double *t = calloc((size_t)n, sizeof(double));
+  char *reply = calloc((size_t)n, REPLY_MAX);
+  if (c == NULL || t == NULL || reply == NULL) {
+    fprintf(stderr, "out of memory\n");
+    return 1;
+  }
+  if ((c->fd = try_connect(path)) < 0) {
+    perror(path);
+    return 1;
+  }
+
+  for (long i = 0; i < n; i++) {
+    char line[1024];
+    char *r = reply + i * REPLY_MAX;
+    size_t len = 0;
+    double t0 = now_us();
+    if (write_all(c->fd, "RELOAD\n", 7) != 0 ||
+        read_line(c, line, sizeof(line)) != 0) {
+      fprintf(stderr, "reload %ld: no reply (connection lost or 30 s passed)\n",
+              i + 1);
+      return 1;
+    }
+    long count = strtol(line, NULL, 10);
+    if (count < 0) {
+      fprintf(stderr, "reload %ld: %s\n", i + 1, line);
+      return 1;
+    }
+    keep_line(r, &len, "", line);
+    for (long k = 0; k < count; k++) {
+      if (read_line(c, line, sizeof(line)) != 0) {
+        fprintf(stderr, "reload %ld: the reply ended after %ld of %ld lines\n",
+                i + 1, k, count);
+        return 1;
+      }
+      keep_line(r, &len, "  ", line);
+    }
+    t[i] = now_us() - t0;
+  }
+  for (long i = 0; i < n; i++)
+    printf("%.1f %s", t[i], reply + i * REPLY_MAX);
+  close(c->fd);
+  free(c);
+  free(t);
+  free(reply);
+  return 0;
+}
+
 static void on_alarm(int sig) { (void)sig; }
 
 /* Waits for pid for at most DEADLINE_US; its wait status, or -1. Blocks in
@@ -186,9 +274,17 @@ static int wait_exit(pid_t pid) {
   return r == pid ? status : -1;
 }
 
-/* One start and stop; 0 on success with the times in *start and *stop. */
-static int restart_once(const char *path, const char *log, char **argv,
-                        double *start, double *stop) {
+/* Ends a daemon that went wrong. */
+static void kill_daemon(pid_t pid) {
+  int status;
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+}
+
+/* Starts DAEMON ARG... (argv) and waits until its socket answers LISTVAL;
+ * its pid, with the time taken in *start, or -1 (nothing left running). */
+static pid_t start_daemon(const char *path, const char *log, char **argv,
+                          double *start) {
   unlink(path); /* a stale socket file would answer connect() with
                    ECONNREFUSED, which is handled, but not confuse us */
   double t0 = now_us();
@@ -246,27 +342,31 @@ static int restart_once(const char *path, const char *log, char **argv,
   }
   *start = now_us() - t0;
   free(c);
-  c = NULL;
-
-  double t1 = now_us();
-  kill(pid, SIGTERM);
-  status = wait_exit(pid);
-  *stop = now_us() - t1;
-  if (status == -1) {
-    fprintf(stderr, "%s did not exit within 30 s of SIGTERM\n", argv[0]);
-    goto kill_it;
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    fprintf(stderr, "%s: exit status %d after SIGTERM\n", argv[0], status);
-    return -1;
-  }
-  return 0;
+  return pid;
 
 kill_it:
   free(c);
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
+  kill_daemon(pid);
   return -1;
+}
+
+/* SIGTERMs pid and waits for its exit; 0 on a clean exit, with the time
+ * taken in *stop, else -1 (nothing left running). */
+static int stop_daemon(pid_t pid, const char *name, double *stop) {
+  double t1 = now_us();
+  kill(pid, SIGTERM);
+  int status = wait_exit(pid);
+  *stop = now_us() - t1;
+  if (status == -1) {
+    fprintf(stderr, "%s did not exit within 30 s of SIGTERM\n", name);
+    kill_daemon(pid);
+    return -1;
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "%s: exit status %d after SIGTERM\n", name, status);
+    return -1;
+  }
+  return 0;
 }
 
 static int restart(const char *path, long n, const char *log, char **argv) {
@@ -277,7 +377,8 @@ static int restart(const char *path, long n, const char *log, char **argv) {
     return 1;
   }
   for (long i = 0; i < n; i++) {
-    if (restart_once(path, log, argv, start + i, stop + i) != 0) {
+    pid_t pid = start_daemon(path, log, argv, start + i);
+    if (pid < 0 || stop_daemon(pid, argv[0], stop + i) != 0) {
       fprintf(stderr, "restart %ld of %ld failed (log: %s)\n", i + 1, n, log);
       return 1;
     }
@@ -289,6 +390,52 @@ static int restart(const char *path, long n, const char *log, char **argv) {
   return 0;
 }
 
+static double wall_clock(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The daemon runs between restarts, so that the restart shows in what
+ * its plugins wrote; the runs are not timed. */
+static int restart_running(const char *path, long n, long ms, const char *log,
+                           char **argv) {
+  double *start = calloc((size_t)n, sizeof(double));
+  double *stop = calloc((size_t)n, sizeof(double));
+  double *sigterm = calloc((size_t)n, sizeof(double));
+  if (start == NULL || stop == NULL || sigterm == NULL) {
+    fprintf(stderr, "out of memory\n");
+    return 1;
+  }
+  double first;
+  pid_t pid = start_daemon(path, log, argv, &first);
+  if (pid < 0) {
+    fprintf(stderr, "the first start failed (log: %s)\n", log);
+    return 1;
+  }
+  for (long i = 0; i < n; i++) {
+    sleep_us(ms * 1000 + ms * 1000 * i / n);
+    sigterm[i] = wall_clock();
+    if (stop_daemon(pid, argv[0], stop + i) != 0 ||
+        (pid = start_daemon(path, log, argv, start + i)) < 0) {
+      fprintf(stderr, "restart %ld of %ld failed (log: %s)\n", i + 1, n, log);
+      return 1;
+    }
+  }
+  sleep_us(ms * 2000);
+  double last;
+  if (stop_daemon(pid, argv[0], &last) != 0) {
+    fprintf(stderr, "the last stop failed (log: %s)\n", log);
+    return 1;
+  }
+  for (long i = 0; i < n; i++)
+    printf("%.1f %.1f %.3f\n", start[i], stop[i], sigterm[i]);
+  free(start);
+  free(stop);
+  free(sigterm);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   long n = argc > 3 ? atol(argv[3]) : 0;
@@ -296,9 +443,16 @@ int main(int argc, char **argv) {
     return cycle(argv[2], n, argc - 4, argv + 4);
   if (argc >= 6 && strcmp(argv[1], "restart") == 0 && n > 0)
     return restart(argv[2], n, argv[4], argv + 5);
+  if (argc >= 7 && strcmp(argv[1], "restart-running") == 0 && n > 0 &&
+      atol(argv[4]) >= 0)
+    return restart_running(argv[2], n, atol(argv[4]), argv[5], argv + 6);
+  if (argc == 4 && strcmp(argv[1], "reload") == 0 && n > 0)
+    return reload(argv[2], n);
   fprintf(stderr,
           "usage: %s cycle SOCKET N PLUGIN...\n"
-          "       %s restart SOCKET N LOG DAEMON [ARG...]\n",
-          argv[0], argv[0]);
+          "       %s restart SOCKET N LOG DAEMON [ARG...]\n"
+          "       %s restart-running SOCKET N MS LOG DAEMON [ARG...]\n"
+          "       %s reload SOCKET N\n",
+          argv[0], argv[0], argv[0], argv[0]);
   return 2;
 }

@@ -386,7 +386,21 @@ static size_t deliver_item(plugin_t *p, item_t *it) {
 static void phases_restore(plugin_t *p, const carry_t *c) {
   cdtime_t now = cdtime();
   for (size_t i = 0; i < c->phases_num; i++)
-    read_sched_set_phase(p, c->phases[i].name, c->phases[i].next_due, now);
+    read_sched_set_phase(p, c->phases[i].name, c->phases[i].next_due, now,
+                         false);
+}
+
+/* Once the new instance is ready: a read that fell due while neither
+ * instance could make it (between the old one's last read and now) is
+ * made at once, late rather than lost, and the next one is on the phase
+ * again. Not before it is ready, or a read thread would find the entry due
+ * and the plugin not ready, and skip it. */
+static void phases_catch_up(plugin_t *p, const carry_t *c) {
+  cdtime_t now = cdtime();
+  for (size_t i = 0; i < c->phases_num; i++)
+    if (c->phases[i].next_due <= now)
+      read_sched_set_phase(p, c->phases[i].name, c->phases[i].next_due, now,
+                           true);
 }
 
 static item_t *items_detach(carry_t *c) {
@@ -466,6 +480,8 @@ bool plugin__carry_ready(plugin_t *p, bool (*make_ready)(plugin_t *p),
   long behind = c->num;
   pthread_mutex_unlock(&carry_lock);
   bool ready = make_ready(p);
+  if (ready)
+    phases_catch_up(p, c);
   /* Dispatchers that found it not ready just before may still carry; those
    * that start from now on find it ready. Once the former are done, hand
    * over what they left, and let the carry go. */

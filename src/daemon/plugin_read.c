@@ -292,7 +292,7 @@ void read_sched_foreach_owner(const plugin_t *owner,
 }
 
 void read_sched_set_phase(const plugin_t *owner, const char *name,
-                          cdtime_t next_due, cdtime_t now) {
+                          cdtime_t next_due, cdtime_t now, bool catch_up) {
   pthread_mutex_lock(&read_lock);
   for (size_t i = 0; i < heap_num; i++) {
     read_cb_t *rc = heap[i];
@@ -301,7 +301,8 @@ void read_sched_set_phase(const plugin_t *owner, const char *name,
       continue;
     cdtime_t due = next_due;
     if (due < now)
-      due += ((now - due) / rc->effective + 1) * rc->effective;
+      due += ((now - due) / rc->effective + (catch_up ? 0 : 1)) *
+             rc->effective;
     rc->next_due = due;
     /* Moved either way: restore the heap around it. */
     sift_down(i);

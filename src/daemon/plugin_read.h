@@ -77,9 +77,12 @@ void read_sched_foreach_owner(const plugin_t *owner,
                                          void *arg),
                               void *arg);
 /* Puts `owner`'s entry `name` on the phase of `next_due`: due then, or, if
- * that has passed by `now`, at the first time on that phase after it. */
+ * that has passed by `now`, at the first time on that phase after it --
+ * unless `catch_up`, which makes it due at the last time on that phase not
+ * after `now` (in the past: read at once, late, and on the phase again
+ * from the next one). */
 void read_sched_set_phase(const plugin_t *owner, const char *name,
-                          cdtime_t next_due, cdtime_t now);
+                          cdtime_t next_due, cdtime_t now, bool catch_up);
 /* Removes and frees everything (at exit, threads stopped). */
 void read_sched_clear(void);
 size_t read_sched_size(void);

@@ -7,14 +7,19 @@
  *   <Plugin test_phase_read>
  *     File "/tmp/x/reads"   # required
  *     Tag "a"               # ignored: changing it makes a RELOAD reload
+ *     InitSeconds 1.5       # init takes that long (default 0), so that a
+ *                           # reload can span the time a read is due
  *   </Plugin> */
 #include "collectd.h"
 
 #include "plugin.h"
 #include "utils/common/common.h"
 
+#include "test_sleep.h"
+
 /* Written by config and shutdown only, which never run during a read. */
 static char *tpr_path;
+static cdtime_t tpr_init_time;
 
 static int tpr_config(oconfig_item_t *ci) {
   for (int i = 0; i < ci->children_num; i++) {
@@ -29,6 +34,9 @@ static int tpr_config(oconfig_item_t *ci) {
       if (cf_util_get_string(opt, &tag) != 0)
         goto fail;
       sfree(tag);
+    } else if (strcasecmp(opt->key, "InitSeconds") == 0) {
+      if (cf_util_get_cdtime(opt, &tpr_init_time) != 0)
+        goto fail;
     } else {
       ERROR("test_phase_read: unknown option \"%s\"", opt->key);
       goto fail;
@@ -46,6 +54,8 @@ static int tpr_init(void) {
     ERROR("test_phase_read: the File option is required");
     return -EINVAL;
   }
+  if (tpr_init_time > 0)
+    test_sleep(tpr_init_time);
   return 0;
 }
 
@@ -69,6 +79,7 @@ static int tpr_read(void) {
 
 static int tpr_shutdown(void) {
   sfree(tpr_path);
+  tpr_init_time = 0;
   return 0;
 }
 

@@ -97,10 +97,9 @@ static int apply(config_reload_t *r, const cf_reread_t *files,
   /* Named: reloaded if changed, loaded if new, in file order. */
   for (size_t i = 0; i < files->num && status == 0; i++) {
     const cf_reread_plugin_t *f = &files->plugins[i];
-    if (f->status == -ENOENT && !is_running(running, running_num, f->name))
-      continue; /* a <Plugin> block nothing loads, as before */
+    /* A <Plugin> block nothing loads: unloaded above if it ran. */
     if (f->status == -ENOENT)
-      continue; /* unloaded above */
+      continue;
     if (signals_stop_requested())
       return -ESHUTDOWN;
     if (f->status != 0) {

@@ -6,7 +6,8 @@
 #   5.12, which does not lock it) refuses to start, says why, and leaves the
 #   first one's PID file and socket as they were;
 # - a second daemon on the same socket but another PID file does not take
-#   the socket: its unixsock plugin fails saying another process listens.
+#   the socket: its unixsock plugin fails saying another process listens;
+#   with OnPluginFailure Shutdown on unixsock it refuses to start.
 . "$(dirname "$0")/lib.sh"
 it_init config_path
 it_need_debian
@@ -81,6 +82,17 @@ it_in_state "$SOCK" uptime ready || it_fail "the first one's socket is gone"
 it_stop_ok "$THIRD" "the second daemon"
 it_in_state "$SOCK" uptime ready || it_fail "its exit took the first one's socket"
 it_ok "$(grep -m1 'another process listens' "$D/log2")"
+
+it_check "with OnPluginFailure Shutdown on unixsock, such a daemon refuses to start"
+sed -e "s|$D/log2|$D/log3|" -e "s|$D/pid2|$D/pid3|" \
+  -e 's|^LoadPlugin unixsock$|<LoadPlugin unixsock>\n  OnPluginFailure Shutdown\n</LoadPlugin>|' \
+  "$D/second.conf" >"$D/third.conf"
+grep -q 'OnPluginFailure Shutdown' "$D/third.conf" || it_fail "no LoadPlugin unixsock line to change"
+second fourth_socket "$D/third.conf"
+[ "$IT_RC" = 1 ] || it_fail "exit status $IT_RC"
+it_in_state "$SOCK" uptime ready || it_fail "the first one's socket is gone"
+[ ! -e "$D/pid3" ] || it_fail "it left its PID file"
+it_ok "exit status 1"
 
 it_check "SIGTERM ends the first one, which removes its PID file"
 it_stop_ok "$FIRST" "the first daemon"

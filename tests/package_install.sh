@@ -173,6 +173,17 @@ grep -v ' ready ' "$TMP/plugins" | grep -v '^battery failed ' | grep . &&
 [ "$(stat -c '%a %G' "$sock")" = "660 collectd" ] ||
 	fail "the socket is $(stat -c '%a %G' "$sock"), not 660 collectd"
 ok "the daemon runs Debian's plugins and ours: $(tr '\n' ';' <"$TMP/plugins")"
+# The service's ExecReload: the reload's outcome, through the socket.
+out=$(COLLECTD_SOCKET=$sock /usr/libexec/collectd-dynamic/collectd-reload "$daemon" 2>&1) ||
+	fail "collectd-reload failed: $out"
+echo "$out" | grep -q '^Configuration reloaded: 0 loaded, 0 unloaded, 0 reloaded, 0 rolled back, 0 refused, 0 failed, [0-9]* unchanged$' ||
+	fail "collectd-reload said: $out"
+# A change the plugin rejects: rolled back, and the reload fails.
+sed -i "s|^LoadPlugin cpu$|LoadPlugin cpu\n<Plugin cpu>\n  NoSuchOption 1\n</Plugin>|" "$TMP/collectd.conf"
+out=$(COLLECTD_SOCKET=$sock /usr/libexec/collectd-dynamic/collectd-reload "$daemon" 2>&1) &&
+	fail "collectd-reload succeeded on a rejected change: $out"
+echo "$out" | grep -q '^cpu rolled back: ' || fail "collectd-reload said: $out"
+ok "ExecReload (collectd-reload) reports a clean reload, and fails on a rolled-back one"
 kill -TERM "$daemon"
 wait "$daemon"
 rc=$?

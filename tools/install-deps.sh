@@ -6,8 +6,9 @@
 # Debian's collectd 5.12 (collectd-core, collectd-utils, collectd-dev) as the
 # test peer, with the libraries its read plugins in the tests link and do not
 # depend on (libmnl0: netlink, processes; libudev1: disk) and the runtime
-# libraries that let more of its plugins load (corpus_libs). Does nothing
-# that is already there.
+# libraries that let more of its plugins load (corpus_libs); and what
+# building the Debian package takes (tools/build-deb.sh,
+# tests/package_install.sh). Does nothing that is already there.
 set -e
 # Libraries of collectd-core's plugins, for tests/integration/debian_corpus.sh
 # (a plugin whose libraries are missing is skipped there). These cover 34
@@ -24,6 +25,7 @@ corpus_libs="libyajl2 librabbitmq4 libqpid-proton11 libmicrohttpd12
 pkgs="build-essential autoconf automake libtool pkg-config check
       valgrind clang-14 libclang-rt-14-dev llvm-14 collectd-core collectd-utils
       collectd-dev librrd8 python3 procps libmnl0 libudev1 util-linux
+      debhelper dh-autoreconf lintian pkgconf
       $corpus_libs"
 missing=""
 for p in $pkgs; do

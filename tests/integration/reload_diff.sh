@@ -15,6 +15,14 @@
 . "$(dirname "$0")/exec_lib.sh"
 it_init reload_diff
 it_need_debian "$DEBIAN_PLUGINDIR/entropy.so" "$DEBIAN_PLUGINDIR/exec.so"
+# Debian's exec plugin (uninstrumented) has a SIGCHLD handler that does not
+# keep errno, which ThreadSanitizer reports and stops the daemon for: under
+# collectd-tsan the notification's meta data is not read through it (the
+# plain run and the ASan run read it).
+EXEC=exec
+case ${IT_COLLECTD:-} in
+*-tsan) EXEC= ;;
+esac
 ex_user
 ex_dir "$TMP/ex"
 ex_notify_script "$TMP/ex"
@@ -23,7 +31,7 @@ TOLERANCE=0.5
 
 D=$TMP
 it_plugins "$D/plugins" logfile unixsock csv memory df interface cpu
-it_debian_plugins "$D/plugins" entropy exec
+it_debian_plugins "$D/plugins" entropy $EXEC
 it_test_plugins "$D/plugins" test_phase_read test_slow_init
 
 # conf INTERVAL PLUGIN-LINES...: the configuration, replaced in one
@@ -41,9 +49,11 @@ conf() {
     printf '<Plugin test_phase_read>\n  File "%s/reads"\n' "$D"
     printf '  Tag "untouched"\n</Plugin>\n'
     # Debian's exec records every notification, meta data included.
-    printf 'LoadPlugin exec\n<Plugin exec>\n'
-    printf '  NotificationExec "%s" "%s/ex/notify.sh"\n</Plugin>\n' \
-      "$EXEC_USER" "$D"
+    if [ -n "$EXEC" ]; then
+      printf 'LoadPlugin exec\n<Plugin exec>\n'
+      printf '  NotificationExec "%s" "%s/ex/notify.sh"\n</Plugin>\n' \
+        "$EXEC_USER" "$D"
+    fi
     printf '%s\n' "$@"
   } >"$D/collectd.conf.new"
   mv "$D/collectd.conf.new" "$D/collectd.conf"
@@ -80,7 +90,9 @@ outcome() {
 it_check "RELOAD: memory removed, df changed, interface broken, entropy (legacy) changed, cpu added, Interval changed"
 conf 1 "$DF2" "$IF_BAD" "$ENTROPY2" "LoadPlugin cpu"
 REPLY=$(it_cmd "$SOCK" RELOAD)
-echo "$REPLY" | head -n 1 | grep -qxF "11 Configuration reloaded: 1 loaded, 1 unloaded, 1 reloaded, 1 rolled back, 1 refused, 0 failed, 5 unchanged; changed global options need a restart: Interval" ||
+N=5 # unchanged: logfile, unixsock, csv, test_phase_read (and exec)
+[ -n "$EXEC" ] || N=4
+echo "$REPLY" | head -n 1 | grep -qxF "$((N + 6)) Configuration reloaded: 1 loaded, 1 unloaded, 1 reloaded, 1 rolled back, 1 refused, 0 failed, $N unchanged; changed global options need a restart: Interval" ||
   it_fail "the reply was: $REPLY"
 outcome "memory unloaded: memory: unloaded"
 outcome "df reloaded: df: reloaded, ready"
@@ -89,7 +101,7 @@ echo "$REPLY" | grep -q '^interface rolled back: interface: config: .*NoSuchOpti
 echo "$REPLY" | grep -q '^entropy refused: entropy: reload: refused: a legacy plugin' ||
   it_fail "entropy: $REPLY"
 outcome "cpu loaded: cpu: loaded, ready"
-for p in logfile unixsock csv test_phase_read exec; do
+for p in logfile unixsock csv test_phase_read $EXEC; do
   outcome "$p unchanged"
 done
 outcome "Interval needs a restart"
@@ -103,29 +115,31 @@ done
 it_ok
 
 it_check "the log and a notification give the same summary and outcomes"
-it_wait it_grep "$D/log" "configuration reload: done: 1 loaded, 1 unloaded, 1 reloaded, 1 rolled back, 1 refused, 0 failed, 5 unchanged" ||
+it_wait it_grep "$D/log" "configuration reload: done: 1 loaded, 1 unloaded, 1 reloaded, 1 rolled back, 1 refused, 0 failed, $N unchanged" ||
   it_fail "not in the log"
-it_grep "$D/log" "configuration reload: unchanged: logfile, unixsock, csv, test_phase_read, exec$" ||
+it_grep "$D/log" "configuration reload: unchanged: logfile, unixsock, csv, test_phase_read${EXEC:+, exec}$" ||
   it_fail "the log does not list the unchanged plugins"
 it_grep "$D/log" "Notification: severity = WARNING, .*type = config_reload, type_instance = done, message = configuration reloaded: 1 loaded" ||
   it_fail "no notification"
-noted() { [ "$(ex_count "$D/ex" '^Type: config_reload$')" -ge 1 ]; }
-it_wait noted || it_fail "NotificationExec did not get it"
-note=$(ex_notes "$D/ex" '^Type: config_reload$')
-for kv in "memory: unloaded" "df: reloaded" "interface: rolled back" \
-  "entropy: refused" "cpu: loaded" "csv: unchanged" "NeedsRestart: Interval"; do
-  case " | $note | " in
-  *" | $kv | "*) ;;
-  *) it_fail "no \"$kv\" in the notification: $note" ;;
-  esac
-done
+if [ -n "$EXEC" ]; then
+  noted() { [ "$(ex_count "$D/ex" '^Type: config_reload$')" -ge 1 ]; }
+  it_wait noted || it_fail "NotificationExec did not get it"
+  note=$(ex_notes "$D/ex" '^Type: config_reload$')
+  for kv in "memory: unloaded" "df: reloaded" "interface: rolled back" \
+    "entropy: refused" "cpu: loaded" "csv: unchanged" "NeedsRestart: Interval"; do
+    case " | $note | " in
+    *" | $kv | "*) ;;
+    *) it_fail "no \"$kv\" in the notification: $note" ;;
+    esac
+  done
+fi
 it_ok
 
 it_check "SIGHUP applies the next edit: memory back, cpu gone, Interval back"
 conf 0.5 "LoadPlugin memory" "$DF2" "LoadPlugin interface" "$ENTROPY"
 kill -HUP "$PID"
 sighup_done() {
-  it_grep "$D/log" "configuration reload: done: 1 loaded, 1 unloaded, 0 reloaded, 0 rolled back, 0 refused, 0 failed, 8 unchanged$"
+  it_grep "$D/log" "configuration reload: done: 1 loaded, 1 unloaded, 0 reloaded, 0 rolled back, 0 refused, 0 failed, $((N + 3)) unchanged$"
 }
 it_wait sighup_done || it_fail "the log does not say so"
 it_listed "$SOCK" cpu && it_fail "cpu is still listed"

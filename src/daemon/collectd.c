@@ -402,6 +402,7 @@ int main(int argc, char **argv) {
     exit_status = plugin_read_all_once() == 0 && status == 0 ? EXIT_SUCCESS
                                                              : EXIT_FAILURE;
   } else {
+    plugin_control_started();
     internal_stats_register();
     plugin__read_start((int)global_option_get_long("ReadThreads", 5));
     plugin__restart_start();

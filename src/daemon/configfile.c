@@ -11,6 +11,7 @@
 #include "daemon_signals.h"
 #include "exit_watch.h"
 #include "filter_chain/fc.h"
+#include "plugin_control.h"
 #include "plugin_dynamic.h"
 #include "types_list.h"
 #include "utils/common/common.h"
@@ -558,7 +559,8 @@ int cf_load_plugins(bool check_only, bool *shutdown) {
     if (status == 0 || status == -EEXIST)
       continue;
     failed++;
-    if ((*shutdown = stops_start(p)))
+    /* Another daemon in this one's place stops it, whatever the policy. */
+    if ((*shutdown = stops_start(p) || plugin_control_start_refused()))
       break;
   }
   return failed ? -1 : 0;
@@ -577,7 +579,8 @@ int cf_init_plugins(bool *shutdown) {
     if (plugin_dynamic_init(record, err, sizeof(err)) == 0)
       continue;
     failed++;
-    if ((*shutdown = stops_start(p)))
+    /* Another daemon in this one's place stops it, whatever the policy. */
+    if ((*shutdown = stops_start(p) || plugin_control_start_refused()))
       break;
   }
   return failed ? -1 : 0;

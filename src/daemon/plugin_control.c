@@ -101,6 +101,22 @@ bool plugin_control_failure_shutdown(void) {
   return atomic_load(&failure_shutdown);
 }
 
+static _Atomic bool started;
+static _Atomic bool start_refused;
+
+void plugin_control_refuse_start(const char *name, const char *why) {
+  if (atomic_load(&started))
+    return;
+  ERROR("%s: %s; not starting a second daemon", name, why);
+  atomic_store(&start_refused, true);
+}
+
+void plugin_control_started(void) { atomic_store(&started, true); }
+
+bool plugin_control_start_refused(void) {
+  return atomic_load(&start_refused);
+}
+
 /* ---- checks shared by the commands ------------------------------------------ */
 
 static int check_name(const char *name, char *msg, size_t len) {

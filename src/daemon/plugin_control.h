@@ -72,6 +72,16 @@ typedef struct {
  * of *ret_num entries for the caller to free(). */
 int plugin_control_list(plugin_info_t **ret, size_t *ret_num);
 
+/* For a plugin whose init finds another daemon in its place (unixsock: a
+ * process listens on its socket): during the daemon's start-up, the
+ * start-up stops and the daemon exits with status 1, as when another
+ * daemon holds the PID file; at run time (a LOAD) the plugin only fails.
+ * `why` is logged. main() says when the start-up is over, and asks
+ * whether a plugin refused it. */
+void plugin_control_refuse_start(const char *name, const char *why);
+void plugin_control_started(void);
+bool plugin_control_start_refused(void);
+
 /* For the daemon's main(): refuses every further command and waits for
  * those under way (at shutdown, before plugins are shut down), at most
  * `timeout`: a plugin whose shutdown callback hangs does not hang the

@@ -37,6 +37,7 @@
 #include "collectd.h"
 
 #include "plugin.h"
+#include "plugin_control.h"
 #include "utils/cmds/cmds.h"
 #include "utils/common/common.h"
 #include "utils_complain.h"
@@ -276,6 +277,9 @@ static int us_clear_path(const char *path) {
       ERROR("unixsock plugin: another process listens on %s; set "
             "DeleteSocket true to take the path over.",
             path);
+      /* A second daemon on this socket: at start-up it does not start. */
+      plugin_control_refuse_start("unixsock",
+                                  "another daemon listens on its socket");
       return -EADDRINUSE;
     }
     if (err != ECONNREFUSED) {

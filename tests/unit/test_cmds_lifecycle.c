@@ -76,6 +76,8 @@ int plugin_control_restart(const char *name, unsigned number, cdtime_t delay,
   return fake_control("restart", name, msg, msg_len);
 }
 void plugin_control_failure_policy(const char *name) { (void)name; }
+/* Asked by the start-up (configfile.c), which does not run here. */
+bool plugin_control_start_refused(void) { return false; }
 
 /* The reload of the whole configuration (config_reload.c, which calls into
  * plugin_control.c): faked whole, for the same reason. */

@@ -32,6 +32,31 @@ wait_socket() {
 	done
 }
 
+# bench_base_plugins DIR UNIXSOCK-LINE: the logfile (DIR/log), csv
+# (DIR/csv) and unixsock (DIR/sock, the caller's group; UNIXSOCK-LINE goes
+# into its block) plugins the daemons of lifecycle.sh and reload.sh run.
+bench_base_plugins() {
+	cat <<EOF
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "$1/log"
+  Timestamp true
+  PrintSeverity true
+</Plugin>
+LoadPlugin csv
+<Plugin csv>
+  DataDir "$1/csv"
+</Plugin>
+LoadPlugin unixsock
+<Plugin unixsock>
+  SocketFile "$1/sock"
+  SocketGroup "$(id -gn)"
+  $2
+</Plugin>
+EOF
+}
+
 # load_now: the load averages (1, 5, 15 minutes).
 load_now() {
 	cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown

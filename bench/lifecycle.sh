@@ -34,7 +34,6 @@ peer=${BENCH_PEER:-/usr/sbin/collectd}
 peer_plugins=${BENCH_PEER_PLUGINS:-/usr/lib/collectd}
 types_db=${BENCH_TYPES_DB:-/usr/share/collectd/types.db}
 client=bench/lifecycle_client
-group=$(id -gn)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-lifecycle.XXXXXX")
 pid=
@@ -77,24 +76,8 @@ PluginDir "$plugindir"
 TypesDB "$types_db"
 Interval 1
 $isolate
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$dir/log"
-  Timestamp true
-  PrintSeverity true
-</Plugin>
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$dir/csv"
-</Plugin>
-LoadPlugin unixsock
-<Plugin unixsock>
-  SocketFile "$dir/sock"
-  SocketGroup "$group"
-  $extra
-</Plugin>
 EOF
+		bench_base_plugins "$dir" "$extra"
 		for p; do echo "LoadPlugin $p"; done
 	} >"$dir/collectd.conf"
 }

@@ -61,7 +61,6 @@ peer=${BENCH_PEER:-/usr/sbin/collectd}
 peer_plugins=${BENCH_PEER_PLUGINS:-/usr/lib/collectd}
 types_db=${BENCH_TYPES_DB:-/usr/share/collectd/types.db}
 client=bench/lifecycle_client
-group=$(id -gn)
 interval=1
 
 # The read plugins: ours, and Debian's (isolated in our daemon). Each
@@ -140,24 +139,8 @@ PIDFile "$dir/pid"
 PluginDir "$dir/plugins"
 TypesDB "$types_db"
 Interval $interval
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$dir/log"
-  Timestamp true
-  PrintSeverity true
-</Plugin>
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$dir/csv"
-</Plugin>
-LoadPlugin unixsock
-<Plugin unixsock>
-  SocketFile "$dir/sock"
-  SocketGroup "$group"
-  $control
-</Plugin>
 EOF
+		bench_base_plugins "$dir" "$control"
 		for p in $ours_read; do echo "LoadPlugin $p"; done
 		for p in $debian_read; do
 			if [ "$isolate" = true ]; then

@@ -198,6 +198,7 @@ int config_reload_all(config_reload_t *r) {
              STRERROR(-status));
   if (status == 0) {
     sstrncpy(r->restart, files.restart, sizeof(r->restart));
+    r->restart_num = (size_t)files.restart_num;
     status = apply(r, &files, running, running_num);
     if (status == -ESHUTDOWN)
       snprintf(r->error, sizeof(r->error),

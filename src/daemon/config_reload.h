@@ -37,6 +37,7 @@ typedef struct {
   /* Global options changed in the files, which need a restart ("Interval,
    * TypesDB"); empty if none. */
   char restart[512];
+  size_t restart_num;
   /* Why nothing was done: the files cannot be read, another reload runs,
    * the daemon is stopping. */
   char error[1024];

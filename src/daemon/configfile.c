@@ -782,14 +782,6 @@ int cf_plugin_conf(const char *name, plugin_conf_t *conf, char *errbuf,
 
 /* ---- the whole configuration, read again ----------------------------------- */
 
-/* Appends `key` to the list in buf ("Interval, TypesDB"). */
-static void list_add(char *buf, size_t len, const char *key, int *num) {
-  size_t used = strnlen(buf, len);
-  if (used < len)
-    snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "", key);
-  (*num)++;
-}
-
 /* The global options, the TypesDB files and the <Chain> blocks of `root`
  * that differ from those the daemon runs with. */
 static int globals_changed(const oconfig_item_t *root, char *buf,
@@ -827,9 +819,9 @@ static int globals_changed(const oconfig_item_t *root, char *buf,
     }
   }
   if (types_differ || types != types_files_num)
-    list_add(buf, len, "TypesDB", &num);
+    cf_list_add(buf, len, "TypesDB", &num);
   if (chains_differ || chains != chain_blocks_num)
-    list_add(buf, len, "<Chain>", &num);
+    cf_list_add(buf, len, "<Chain>", &num);
   return num;
 }
 
@@ -884,7 +876,7 @@ int cf_reread(cf_reread_t *r, char *errbuf, size_t errlen) {
     p->conf.name = p->name;
   }
   if (status == 0)
-    globals_changed(root, r->restart, sizeof(r->restart));
+    r->restart_num = globals_changed(root, r->restart, sizeof(r->restart));
   oconfig_free(root);
   if (status != 0)
     cf_reread_free(r);

@@ -69,6 +69,7 @@ typedef struct {
   cf_reread_plugin_t *plugins;
   size_t num;
   char restart[512];
+  int restart_num; /* how many names restart lists */
 } cf_reread_t;
 int cf_reread(cf_reread_t *r, char *errbuf, size_t errlen);
 void cf_reread_free(cf_reread_t *r);
@@ -79,6 +80,9 @@ int cf_globals_changed(char *buf, size_t len);
  * *num counts them. */
 void cf_options_changed(const oconfig_item_t *root, char *buf, size_t len,
                         int *num);
+/* Appends `key` to the list in buf ("Interval, TypesDB"), counted in
+ * *num even when buf is full. */
+void cf_list_add(char *buf, size_t len, const char *key, int *num);
 
 /* Frees the parsed configuration and resets the global options. */
 void cf_free(void);

@@ -354,11 +354,14 @@ void cf_options_changed(const oconfig_item_t *root, char *buf, size_t len,
     bool same = now == NULL ? o->value == NULL
                             : o->value != NULL && strcmp(now, o->value) == 0;
     free(now);
-    if (same)
-      continue;
-    size_t used = strnlen(buf, len);
-    if (used < len)
-      snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "", o->key);
-    (*num)++;
+    if (!same)
+      cf_list_add(buf, len, o->key, num);
   }
+}
+
+void cf_list_add(char *buf, size_t len, const char *key, int *num) {
+  size_t used = strnlen(buf, len);
+  if (used < len)
+    snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "", key);
+  (*num)++;
 }

@@ -376,6 +376,7 @@ START_TEST(test_reload_all) {
   fake_reload.num = 2;
   sstrncpy(fake_reload.restart, "Interval, TypesDB",
            sizeof(fake_reload.restart));
+  fake_reload.restart_num = 2;
   ck_control("RELOAD", "4 Configuration reloaded: 2 changes\n"
                        "cpu reloaded: cpu: reloaded\n"
                        "load unchanged\n"
@@ -383,6 +384,7 @@ START_TEST(test_reload_all) {
                        "TypesDB needs a restart\n");
   ck_assert_str_eq(fake.called, "reload_all");
   fake_reload.restart[0] = '\0';
+  fake_reload.restart_num = 0;
   fake_reload.num = 0;
   ck_control("reload  ", "0 Configuration reloaded: 0 changes\n");
 }

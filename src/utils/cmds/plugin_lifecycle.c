@@ -77,16 +77,10 @@ static int reload_all(cmd_writer_t *w) {
     config_reload_free(&r);
     return rc;
   }
-  size_t restart = 0;
-  char changed[sizeof(r.restart)];
-  sstrncpy(changed, r.restart, sizeof(changed));
-  char *save = NULL;
-  for (char *k = strtok_r(changed, ", ", &save); k != NULL;
-       k = strtok_r(NULL, ", ", &save))
-    restart++;
   char summary[1024];
   config_reload_summary(&r, summary, sizeof(summary));
-  cmd_reply(w, (int)(r.num + restart), "Configuration reloaded: %s", summary);
+  cmd_reply(w, (int)(r.num + r.restart_num), "Configuration reloaded: %s",
+            summary);
   for (size_t i = 0; i < r.num; i++) {
     config_change_t *c = &r.changes[i];
     cmd_one_line(c->msg, sizeof(c->msg));
@@ -96,6 +90,7 @@ static int reload_all(cmd_writer_t *w) {
       cmd_reply_line(w, "%s %s: %s", c->name, config_outcome_name(c->outcome),
                      c->msg);
   }
+  char changed[sizeof(r.restart)], *save = NULL;
   sstrncpy(changed, r.restart, sizeof(changed));
   for (char *k = strtok_r(changed, ", ", &save); k != NULL;
        k = strtok_r(NULL, ", ", &save))
